@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const QUEUE_KEY = /^[A-Za-z0-9_-]{1,75}$/;
+const ORGANIZATION_ID = /^[1-9][0-9]{0,15}$/;
+const EVENT_PATTERN = /^[a-z0-9_.*]{1,128}$/;
+
+const queueKey = z
+  .string()
+  .regex(QUEUE_KEY, 'use 1-75 letters, digits, "-" or "_"');
+
+const queueSchema = z
+  .object({
+    fifo: z.boolean().default(false),
+    retentionDays: z.number().int().min(1).max(14).default(14),
+    maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+    visibilityTimeoutSeconds: z.number().int().min(0).max(43_200).default(60),
+  })
+  .strict();
+
+const routeSchema = z
+  .object({
+    events: z
+      .array(
+        z
+          .string()
+          .regex(EVENT_PATTERN, 'use lowercase letters, digits, ".", "_", "*"'),
+      )
+      .min(1, 'name at least one event pattern'),
+    queue: queueKey,
+  })
+  .strict();
+
+const receiverSchema = z
+  .object({
+    memorySizeMb: z.number().int().min(128).max(10_240).default(512),
+    reservedConcurrency: z.number().int().min(1).optional(),
+    maxBodyBytes: z.number().int().min(1024).max(1_044_480).optional(),
+    keyCacheSeconds: z.number().int().min(0).max(3600).default(300),
+  })
+  .strict();
+
+const apiSchema = z
+  .object({
+    rateLimit: z.number().min(1).default(50),
+    burstLimit: z.number().int().min(1).default(100),
+  })
+  .strict();
+
+const relayConfigSchema = z
+  .object({
+    queues: z
+      .record(queueKey, queueSchema)
+      .refine((queues) => Object.keys(queues).length > 0, 'name one queue'),
+    organizations: z.record(
+      z.string().regex(ORGANIZATION_ID, 'use a positive integer id'),
+      z.array(routeSchema),
+    ),
+    unrouted: queueKey.optional(),
+    api: apiSchema.prefault({}),
+    receiver: receiverSchema.prefault({}),
+    alarmEmail: z.email().optional(),
+    logRetentionDays: z.number().int().min(1).default(30),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    const known = new Set(Object.keys(config.queues));
+
+    for (const [id, routes] of Object.entries(config.organizations)) {
+      routes.forEach((route, index) => {
+        if (!known.has(route.queue)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['organizations', id, index, 'queue'],
+            message: `names queue "${route.queue}", which "queues" lacks`,
+          });
+        }
+      });
+    }
+
+    if (config.unrouted !== undefined && !known.has(config.unrouted)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['unrouted'],
+        message: `names queue "${config.unrouted}", which "queues" lacks`,
+      });
+    }
+  });
+
+/** The validated `context.vomo` of `cdk.json`, with defaults filled in. */
+export type RelayConfig = z.output<typeof relayConfigSchema>;
+
+/** One queue's settings, as configured under `queues`. */
+export type QueueConfig = RelayConfig['queues'][string];
+
+/** A configuration that does not fit the schema; the message names each key. */
+export class RelayConfigError extends Error {
+  override readonly name = 'RelayConfigError';
+}
+
+/** Validates a raw `context.vomo` value, or throws naming every bad key. */
+export function parseRelayConfig(raw: unknown): RelayConfig {
+  if (raw === undefined) {
+    throw new RelayConfigError('cdk.json has no "context.vomo" section');
+  }
+
+  const result = relayConfigSchema.safeParse(raw);
+
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (issue) => `  ${formatPath(issue.path)}: ${issue.message}`,
+    );
+    throw new RelayConfigError(
+      `Invalid routing config in cdk.json:\n${lines.join('\n')}`,
+    );
+  }
+
+  return result.data;
+}
+
+/** Reads and validates `context.vomo` from a `cdk.json` file. */
+export function readRelayConfig(cdkJsonPath = 'cdk.json'): RelayConfig {
+  const cdkJson = JSON.parse(readFileSync(cdkJsonPath, 'utf8')) as {
+    context?: { vomo?: unknown };
+  };
+
+  return parseRelayConfig(cdkJson.context?.vomo);
+}
+
+/** The SQS name of a configured queue: FIFO queues need the `.fifo` suffix. */
+export function queueNameOf(key: string, queue: QueueConfig): string {
+  return queue.fifo ? `${key}.fifo` : key;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return ['context', 'vomo', ...path.map(String)].join('.');
+}
