@@ -1,0 +1,39 @@
+export {
+  type CampaignData,
+  CampaignDataSchema,
+} from './campaign.js';
+export {
+  type CampaignEvent,
+  type CampaignEventType,
+  type InspectedEvent,
+  inspectEvent,
+  isKnownEventType,
+  KNOWN_EVENT_TYPES,
+  type KnownEventType,
+  type KnownVomoEvent,
+  type ParticipationEvent,
+  type ParticipationEventType,
+  type ProjectEvent,
+  type ProjectEventType,
+  type UnknownVomoEvent,
+  type VomoEvent,
+} from './catalogue.js';
+export {
+  describeEventType,
+  type EnvelopeResult,
+  EVENT_TYPE_MAX_CHARS,
+  type EventTypeParts,
+  parseEnvelope,
+  type VomoEnvelope,
+} from './envelope.js';
+export {
+  type ParticipationData,
+  ParticipationDataSchema,
+} from './participation.js';
+export {
+  type ProjectData,
+  ProjectDataSchema,
+} from './project.js';
+export { type ReadEventResult, readEvent } from './reader.js';
+export { readSample, SAMPLE_EVENT_TYPES } from './samples.js';
+export { encodeWireForm } from './wire-form.js';
