@@ -3,6 +3,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { withDeadline } from './deadline.js';
 import type { KeySource } from './signing-keys.js';
 
 /**
@@ -43,9 +44,10 @@ export function createSecretKeySource(
   secretId: string,
 ): KeySource {
   return async () => {
-    const output = await client.send(
-      new GetSecretValueCommand({ SecretId: secretId }),
-      { abortSignal: AbortSignal.timeout(KEY_READ_DEADLINE_MS) },
+    const output = await withDeadline(KEY_READ_DEADLINE_MS, (abortSignal) =>
+      client.send(new GetSecretValueCommand({ SecretId: secretId }), {
+        abortSignal,
+      }),
     );
 
     if (output.SecretString === undefined) {

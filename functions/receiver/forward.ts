@@ -4,6 +4,7 @@ import {
   type SendMessageCommandInput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { withDeadline } from './deadline.js';
 
 /** Names of the message attributes every forwarded event carries. */
 export const MESSAGE_ATTRIBUTE = {
@@ -93,14 +94,14 @@ export async function forwardToQueues(
   targets: readonly QueueTarget[],
   deadlineMs: number,
 ): Promise<ForwardResult> {
-  const abortSignal = AbortSignal.timeout(deadlineMs);
-  const sends = targets.map((target) =>
-    sqs.send(new SendMessageCommand(buildMessage(delivery, target.url)), {
-      abortSignal,
-    }),
-  );
-
-  const results = await Promise.allSettled(sends);
+  const results = await withDeadline(deadlineMs, (abortSignal) => {
+    const sends = targets.map((target) =>
+      sqs.send(new SendMessageCommand(buildMessage(delivery, target.url)), {
+        abortSignal,
+      }),
+    );
+    return Promise.allSettled(sends);
+  });
 
   const failed = results.flatMap((result, index) =>
     result.status === 'rejected'
