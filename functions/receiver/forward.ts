@@ -96,9 +96,12 @@ export async function forwardToQueues(
 ): Promise<ForwardResult> {
   const results = await withDeadline(deadlineMs, (abortSignal) => {
     const sends = targets.map((target) =>
-      sqs.send(new SendMessageCommand(buildMessage(delivery, target.url)), {
+      settleByDeadline(
+        sqs.send(new SendMessageCommand(buildMessage(delivery, target.url)), {
+          abortSignal,
+        }),
         abortSignal,
-      }),
+      ),
     );
     return Promise.allSettled(sends);
   });
@@ -109,6 +112,21 @@ export async function forwardToQueues(
       : [],
   );
   return { failed };
+}
+
+// The SDK heeds the signal only in some of its steps (not while resolving
+// credentials, for one), so a send that ignores it still fails on time.
+function settleByDeadline<T>(
+  send: Promise<T>,
+  signal: AbortSignal,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    send
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', abort));
+  });
 }
 
 function buildAttributes(
