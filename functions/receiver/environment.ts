@@ -59,9 +59,10 @@ function readRequired(env: NodeJS.ProcessEnv, name: string): string {
 
 function readQueueUrls(env: NodeJS.ProcessEnv): Record<string, string> {
   const name = RECEIVER_ENV.queueUrls;
+  const value = readRequired(env, name);
   let json: unknown;
   try {
-    json = JSON.parse(readRequired(env, name));
+    json = JSON.parse(value);
   } catch (error) {
     throw new Error(`${name} is not a JSON object of queue URLs`, {
       cause: error,
