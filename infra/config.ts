@@ -108,7 +108,7 @@ export function parseRelayConfig(raw: unknown): RelayConfig {
 
   if (!result.success) {
     const lines = result.error.issues.map(
-      (issue) => `  ${formatPath(issue.path)}: ${issue.message}`,
+      (issue) => `  ${formatPath(issue.path)}: ${describeIssue(issue)}`,
     );
     throw new RelayConfigError(
       `Invalid routing config in cdk.json:\n${lines.join('\n')}`,
@@ -130,6 +130,16 @@ export function readRelayConfig(cdkJsonPath = 'cdk.json'): RelayConfig {
 /** The SQS name of a configured queue: FIFO queues need the `.fifo` suffix. */
 export function queueNameOf(key: string, queue: QueueConfig): string {
   return queue.fifo ? `${key}.fifo` : key;
+}
+
+// A record key that breaks its rule gets a generic issue; the rule's own
+// message, the one that says what a valid key looks like, is nested in it.
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key') {
+    return issue.issues.map((inner) => inner.message).join('; ');
+  }
+
+  return issue.message;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
