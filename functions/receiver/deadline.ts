@@ -1,19 +1,24 @@
 /**
- * Runs work with an abort signal that fires after `ms`. The timer is cleared
- * as soon as the work settles, so no request leaves a live timer behind.
+ * Runs work with an abort signal that fires after `ms`, and fails by then
+ * even if the work ignores the signal: the AWS SDK heeds it only in some of
+ * its steps (not while it resolves credentials, for one). The timer is
+ * cleared once the work settles, so no request leaves a live timer behind.
  */
-export async function withDeadline<T>(
+export function withDeadline<T>(
   ms: number,
   work: (abortSignal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
-  const timer = setTimeout(() => {
-    controller.abort(new DOMException(`deadline of ${ms} ms`, 'TimeoutError'));
-  }, ms);
 
-  try {
-    return await work(controller.signal);
-  } finally {
-    clearTimeout(timer);
-  }
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const reason = new DOMException(`deadline of ${ms} ms`, 'TimeoutError');
+      controller.abort(reason);
+      reject(reason);
+    }, ms);
+
+    work(controller.signal)
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer));
+  });
 }

@@ -231,7 +231,7 @@ export function createReceiver(options: ReceiverOptions): ReceiverHandler {
       logger.warn('no route matches the event', {
         type: delivery.type,
         organizationId: delivery.organizationId,
-        fallback: queues[0] ?? null,
+        fallback: queues[0] ?? 'none',
       });
     }
 
