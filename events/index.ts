@@ -1,3 +1,4 @@
+export { hashBody, isSha256Hex, verifyBody } from './body-integrity.js';
 export {
   type CampaignData,
   CampaignDataSchema,
@@ -27,6 +28,10 @@ export {
   type VomoEnvelope,
 } from './envelope.js';
 export {
+  MESSAGE_ATTRIBUTE,
+  type MessageAttributeName,
+} from './message-attributes.js';
+export {
   type ParticipationData,
   ParticipationDataSchema,
 } from './participation.js';
@@ -35,5 +40,16 @@ export {
   ProjectDataSchema,
 } from './project.js';
 export { type ReadEventResult, readEvent } from './reader.js';
+export {
+  type LambdaQueueRecord,
+  type QueueRecord,
+  RECORD_ERROR_CODES,
+  type ReadRecordResult,
+  type RecordError,
+  type RecordErrorCode,
+  type RecordMetadata,
+  readVomoRecord,
+  type SdkQueueMessage,
+} from './record-reader.js';
 export { readSample, SAMPLE_EVENT_TYPES } from './samples.js';
 export { encodeWireForm } from './wire-form.js';

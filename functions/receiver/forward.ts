@@ -4,19 +4,10 @@ import {
   type SendMessageCommandInput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { MESSAGE_ATTRIBUTE } from '../../events/index.js';
 import { withDeadline } from './deadline.js';
 
-/** Names of the message attributes every forwarded event carries. */
-export const MESSAGE_ATTRIBUTE = {
-  type: 'vomo-type',
-  organizationId: 'vomo-organization-id',
-  object: 'vomo-object',
-  action: 'vomo-action',
-  isPublic: 'vomo-public',
-  bodySha256: 'vomo-body-sha256',
-  receivedAt: 'vomo-received-at',
-  requestId: 'vomo-request-id',
-} as const;
+export { MESSAGE_ATTRIBUTE };
 
 /** What the receiver learned about one verified delivery. */
 export interface VerifiedDelivery {
@@ -94,17 +85,14 @@ export async function forwardToQueues(
   targets: readonly QueueTarget[],
   deadlineMs: number,
 ): Promise<ForwardResult> {
-  const results = await withDeadline(deadlineMs, (abortSignal) => {
-    const sends = targets.map((target) =>
-      settleByDeadline(
-        sqs.send(new SendMessageCommand(buildMessage(delivery, target.url)), {
-          abortSignal,
-        }),
+  const sends = targets.map((target) =>
+    withDeadline(deadlineMs, (abortSignal) =>
+      sqs.send(new SendMessageCommand(buildMessage(delivery, target.url)), {
         abortSignal,
-      ),
-    );
-    return Promise.allSettled(sends);
-  });
+      }),
+    ),
+  );
+  const results = await Promise.allSettled(sends);
 
   const failed = results.flatMap((result, index) =>
     result.status === 'rejected'
@@ -112,21 +100,6 @@ export async function forwardToQueues(
       : [],
   );
   return { failed };
-}
-
-// The SDK heeds the signal only in some of its steps (not while resolving
-// credentials, for one), so a send that ignores it still fails on time.
-function settleByDeadline<T>(
-  send: Promise<T>,
-  signal: AbortSignal,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    signal.addEventListener('abort', abort, { once: true });
-    send
-      .then(resolve, reject)
-      .finally(() => signal.removeEventListener('abort', abort));
-  });
 }
 
 function buildAttributes(
