@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+const SHA256_BYTES = 32;
 
 /** Lowercase hex SHA-256 of a body's bytes, as in `vomo-body-sha256`. */
 export function hashBody(body: string | Uint8Array): string {
@@ -27,9 +28,23 @@ export function verifyBody(
   }
 
   const digest = Buffer.from(signature, 'hex');
-  const candidates = typeof keys === 'string' ? [keys] : keys;
+  return verifyDigest(body, digest, typeof keys === 'string' ? [keys] : keys);
+}
 
-  return candidates.some((key) => {
+/**
+ * Tells whether any of the keys made this HMAC-SHA256 digest over these exact
+ * bytes. Each comparison takes the same time wherever the digests differ.
+ */
+export function verifyDigest(
+  body: string | Uint8Array,
+  digest: Uint8Array,
+  keys: readonly string[],
+): boolean {
+  if (digest.length !== SHA256_BYTES) {
+    return false;
+  }
+
+  return keys.some((key) => {
     const expected = createHmac('sha256', key).update(body).digest();
     return timingSafeEqual(expected, digest);
   });

@@ -1,4 +1,9 @@
-export { hashBody, isSha256Hex, verifyBody } from './body-integrity.js';
+export {
+  hashBody,
+  isSha256Hex,
+  verifyBody,
+  verifyDigest,
+} from './body-integrity.js';
 export {
   type CampaignData,
   CampaignDataSchema,

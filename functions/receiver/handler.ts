@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   describeEventType,
+  hashBody,
   inspectEvent,
   parseEnvelope,
   type VomoEnvelope,
@@ -211,7 +211,7 @@ export function createReceiver(options: ReceiverOptions): ReceiverHandler {
     return {
       ...describeEventType(envelope.type),
       body,
-      bodySha256: createHash('sha256').update(body).digest('hex'),
+      bodySha256: hashBody(body),
       type: envelope.type,
       organizationId: envelope.organization_id,
       objectId:
