@@ -4,6 +4,23 @@ import { z } from 'zod';
 const QUEUE_KEY = /^[A-Za-z0-9_-]{1,75}$/;
 const ORGANIZATION_ID = /^[1-9][0-9]{0,15}$/;
 const EVENT_PATTERN = /^[a-z0-9_.*]{1,128}$/;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+  2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Log levels the functions' Powertools logger understands. */
+export const LOG_LEVELS = [
+  'DEBUG',
+  'INFO',
+  'WARN',
+  'ERROR',
+  'CRITICAL',
+  'SILENT',
+] as const;
 
 const queueKey = z
   .string()
@@ -37,6 +54,7 @@ const receiverSchema = z
     reservedConcurrency: z.number().int().min(1).optional(),
     maxBodyBytes: z.number().int().min(1024).max(1_044_480).optional(),
     keyCacheSeconds: z.number().int().min(0).max(3600).default(300),
+    logLevel: z.enum(LOG_LEVELS).default('INFO'),
   })
   .strict();
 
@@ -47,8 +65,19 @@ const apiSchema = z
   })
   .strict();
 
+const alarmsSchema = z
+  .object({
+    unauthorizedPerFiveMinutes: z.number().int().min(1).default(10),
+    oldestMessageAgeMinutes: z.number().int().min(1).max(20_160).default(60),
+  })
+  .strict();
+
 const relayConfigSchema = z
   .object({
+    stackName: z
+      .string()
+      .regex(STACK_NAME, 'use a letter, then letters, digits or "-"')
+      .default('VomoRelay'),
     queues: z
       .record(queueKey, queueSchema)
       .refine((queues) => Object.keys(queues).length > 0, 'name one queue'),
@@ -59,8 +88,15 @@ const relayConfigSchema = z
     unrouted: queueKey.optional(),
     api: apiSchema.prefault({}),
     receiver: receiverSchema.prefault({}),
+    alarms: alarmsSchema.prefault({}),
     alarmEmail: z.email().optional(),
-    logRetentionDays: z.number().int().min(1).default(30),
+    logRetentionDays: z
+      .number()
+      .refine(
+        (days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days),
+        `use one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      )
+      .default(30),
   })
   .strict()
   .superRefine((config, context) => {

@@ -1,0 +1,3 @@
+import { createRelayApp } from './relay-app.js';
+
+createRelayApp();
