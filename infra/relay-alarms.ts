@@ -8,13 +8,15 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { RECEIVER_METRIC } from '../functions/receiver/handler.js';
+import {
+  RECEIVER_METRIC,
+  RECEIVER_SERVICE_NAME,
+} from '../functions/receiver/handler.js';
 import { METRICS_NAMESPACE } from '../functions/telemetry.js';
 import type { RelayConfig } from './config.js';
 import type { RelayQueue } from './relay-queue.js';
 
-/** The `service` dimension the receiver's Powertools metrics carry. */
-export const RECEIVER_SERVICE_NAME = 'vomo-receiver';
+export { RECEIVER_SERVICE_NAME };
 
 const PERIOD = Duration.minutes(5);
 

@@ -37,6 +37,9 @@ import {
  */
 export const MAX_BODY_BYTES = 1_048_576 - 4_096;
 
+/** The `service` of the receiver's logs, and a dimension of its metrics. */
+export const RECEIVER_SERVICE_NAME = 'vomo-receiver';
+
 /** Metric names the receiver publishes; alarms are built on these. */
 export const RECEIVER_METRIC = {
   received: 'Received',
@@ -89,8 +92,8 @@ export function createReceiver(options: ReceiverOptions): ReceiverHandler {
   assertQueuesHaveUrls(options.routing, options.queueUrls);
 
   const route = createRouter(options.routing);
-  const logger = options.logger ?? createLogger('vomo-receiver');
-  const metrics = options.metrics ?? createMetrics('vomo-receiver');
+  const logger = options.logger ?? createLogger(RECEIVER_SERVICE_NAME);
+  const metrics = options.metrics ?? createMetrics(RECEIVER_SERVICE_NAME);
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const sendDeadlineMs = options.sendDeadlineMs ?? SEND_DEADLINE_MS;
   const now = options.now ?? (() => new Date());
