@@ -1,3 +1,4 @@
+import type * as z from 'zod/mini';
 import { type CampaignData, CampaignDataSchema } from './campaign.js';
 import { describeEventType, type VomoEnvelope } from './envelope.js';
 import {
@@ -102,13 +103,24 @@ export function inspectEvent(envelope: VomoEnvelope): InspectedEvent {
   }
 
   const object = describeEventType(type).object as keyof typeof DATA_SCHEMAS;
-  const result = DATA_SCHEMAS[object].safeParse(data);
-  const drift = result.success ? [] : listDriftPaths(result.error.issues);
+  const drift = findDrift(DATA_SCHEMAS[object], data);
 
   // The parsed copy is dropped on purpose: a value that drifted stays as
   // VOMO sent it rather than being replaced or removed.
   const event = { known: true, type, organization_id, data } as KnownVomoEvent;
   return { event, drift };
+}
+
+// A body with a great many misfits makes the schema library overflow the
+// stack while it gathers them; the event must still be read, so its data is
+// then reported as drifting as a whole.
+function findDrift(schema: z.ZodMiniType, data: unknown): string[] {
+  try {
+    const result = schema.safeParse(data);
+    return result.success ? [] : listDriftPaths(result.error.issues);
+  } catch {
+    return ['data'];
+  }
 }
 
 function listDriftPaths(
