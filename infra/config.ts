@@ -1,10 +1,35 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+/**
+ * The repository root: cdk.json, the lock file and every function entry are
+ * found under it, whatever the working directory.
+ */
+export const PROJECT_ROOT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+);
+
+/** The example consumer, attached to a queue whose `consumer` names no entry. */
+export const DEFAULT_CONSUMER_ENTRY = 'functions/consumer/index.ts';
+
+/**
+ * Lambda's advice for an SQS trigger: a visibility timeout of at least six
+ * times the function timeout, plus the batching window.
+ */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/** Lambda hands a FIFO queue's consumer at most this many records at once. */
+export const MAX_FIFO_BATCH_SIZE = 10;
 
 const QUEUE_KEY = /^[A-Za-z0-9_-]{1,75}$/;
 const ORGANIZATION_ID = /^[1-9][0-9]{0,15}$/;
 const EVENT_PATTERN = /^[a-z0-9_.*]{1,128}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const EXPORT_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const HANDLER_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 
 /** The retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
@@ -26,12 +51,31 @@ const queueKey = z
   .string()
   .regex(QUEUE_KEY, 'use 1-75 letters, digits, "-" or "_"');
 
+const consumerSchema = z
+  .object({
+    entry: z
+      .string()
+      .regex(HANDLER_FILE, 'name a .ts, .js, .mts or .mjs file')
+      .default(DEFAULT_CONSUMER_ENTRY),
+    handler: z
+      .string()
+      .regex(EXPORT_NAME, 'name an export of the entry file')
+      .default('handler'),
+    batchSize: z.number().int().min(1).max(10_000).default(10),
+    maxBatchingWindowSeconds: z.number().int().min(0).max(300).default(0),
+    maxConcurrency: z.number().int().min(2).max(1000).optional(),
+    timeoutSeconds: z.number().int().min(1).max(900).default(30),
+    memorySizeMb: z.number().int().min(128).max(10_240).default(256),
+  })
+  .strict();
+
 const queueSchema = z
   .object({
     fifo: z.boolean().default(false),
     retentionDays: z.number().int().min(1).max(14).default(14),
     maxReceiveCount: z.number().int().min(1).max(1000).default(5),
     visibilityTimeoutSeconds: z.number().int().min(0).max(43_200).default(60),
+    consumer: consumerSchema.optional(),
   })
   .strict();
 
@@ -121,6 +165,16 @@ const relayConfigSchema = z
         message: `names queue "${config.unrouted}", which "queues" lacks`,
       });
     }
+
+    for (const [key, queue] of Object.entries(config.queues)) {
+      for (const issue of checkConsumer(queue)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['queues', key, 'consumer', issue.key],
+          message: issue.message,
+        });
+      }
+    }
   });
 
 /** The validated `context.vomo` of `cdk.json`, with defaults filled in. */
@@ -128,6 +182,9 @@ export type RelayConfig = z.output<typeof relayConfigSchema>;
 
 /** One queue's settings, as configured under `queues`. */
 export type QueueConfig = RelayConfig['queues'][string];
+
+/** The function attached to a queue, with its defaults filled in. */
+export type ConsumerConfig = NonNullable<QueueConfig['consumer']>;
 
 /** A configuration that does not fit the schema; the message names each key. */
 export class RelayConfigError extends Error {
@@ -166,6 +223,75 @@ export function readRelayConfig(cdkJsonPath = 'cdk.json'): RelayConfig {
 /** The SQS name of a configured queue: FIFO queues need the `.fifo` suffix. */
 export function queueNameOf(key: string, queue: QueueConfig): string {
   return queue.fifo ? `${key}.fifo` : key;
+}
+
+/** A path in the project as configured: relative to the project root. */
+export function resolveProjectPath(path: string): string {
+  return resolve(PROJECT_ROOT, path);
+}
+
+/**
+ * The visibility timeout a queue gets: the configured one, raised when a
+ * consumer could still be working on a batch by the time it ran out.
+ */
+export function visibilityTimeoutOf(queue: QueueConfig): number {
+  const { consumer } = queue;
+  if (consumer === undefined) {
+    return queue.visibilityTimeoutSeconds;
+  }
+
+  // Lambda's poller hides a batch from the moment it receives it: while the
+  // batching window fills, while the function runs, and while a throttled
+  // invocation is retried. A timeout that ran out first would show the batch
+  // again and hand it to a second invocation while the first still works on
+  // it, so the configured value is raised rather than rejected.
+  const needed =
+    VISIBILITY_TIMEOUT_FACTOR * consumer.timeoutSeconds +
+    consumer.maxBatchingWindowSeconds;
+  return Math.max(queue.visibilityTimeoutSeconds, needed);
+}
+
+// What the schema of one key cannot see: rules between keys, and the file.
+function checkConsumer(
+  queue: QueueConfig,
+): { key: keyof ConsumerConfig; message: string }[] {
+  const { consumer } = queue;
+  if (consumer === undefined) {
+    return [];
+  }
+
+  const issues: { key: keyof ConsumerConfig; message: string }[] = [];
+
+  if (queue.fifo && consumer.batchSize > MAX_FIFO_BATCH_SIZE) {
+    issues.push({
+      key: 'batchSize',
+      message: `a FIFO queue's consumer takes at most ${MAX_FIFO_BATCH_SIZE} records per batch`,
+    });
+  }
+  if (queue.fifo && consumer.maxBatchingWindowSeconds > 0) {
+    issues.push({
+      key: 'maxBatchingWindowSeconds',
+      message: 'a FIFO queue takes no batching window; remove the key',
+    });
+  }
+  if (
+    !queue.fifo &&
+    consumer.batchSize > MAX_FIFO_BATCH_SIZE &&
+    consumer.maxBatchingWindowSeconds === 0
+  ) {
+    issues.push({
+      key: 'batchSize',
+      message: `a batch of more than ${MAX_FIFO_BATCH_SIZE} needs maxBatchingWindowSeconds of at least 1`,
+    });
+  }
+  if (!existsSync(resolveProjectPath(consumer.entry))) {
+    issues.push({
+      key: 'entry',
+      message: `no such file: ${resolveProjectPath(consumer.entry)} (a relative entry starts at the project root)`,
+    });
+  }
+
+  return issues;
 }
 
 // A record key that breaks its rule gets a generic issue; the rule's own

@@ -14,6 +14,7 @@ import {
 } from '../functions/receiver/handler.js';
 import { METRICS_NAMESPACE } from '../functions/telemetry.js';
 import type { RelayConfig } from './config.js';
+import type { QueueConsumer } from './queue-consumer.js';
 import type { RelayQueue } from './relay-queue.js';
 
 export { RECEIVER_SERVICE_NAME };
@@ -24,6 +25,7 @@ export interface RelayAlarmsProps {
   readonly receiver: lambda.IFunction;
   readonly stage: apigw.IHttpStage;
   readonly queues: readonly RelayQueue[];
+  readonly consumers?: readonly QueueConsumer[];
   readonly thresholds: RelayConfig['alarms'];
   readonly email?: string | undefined;
 }
@@ -42,6 +44,7 @@ export class RelayAlarms extends Construct {
 
     this.addQueueAlarms(props.queues, props.thresholds);
     this.addReceiverAlarms(props);
+    this.addConsumerAlarms(props.consumers ?? []);
 
     if (props.email !== undefined) {
       this.topic = this.createTopic(props.email);
@@ -110,6 +113,24 @@ export class RelayAlarms extends Construct {
       description:
         'A verified event matched no route; add a route for its type and organization.',
     });
+  }
+
+  private addConsumerAlarms(consumers: readonly QueueConsumer[]): void {
+    for (const { key, relayFunction } of consumers) {
+      const consumer = relayFunction.function;
+
+      this.addAlarm(`${key}ConsumerErrors`, {
+        metric: consumer.metricErrors({ period: PERIOD }),
+        threshold: 0,
+        description: `The consumer of queue "${key}" threw, crashed or timed out; its batch goes back to the queue, and after repeated failures to the dead-letter queue.`,
+      });
+
+      this.addAlarm(`${key}ConsumerThrottles`, {
+        metric: consumer.metricThrottles({ period: PERIOD }),
+        threshold: 0,
+        description: `The consumer of queue "${key}" was throttled: events wait longer; raise the account's concurrency limit or lower other functions' use of it.`,
+      });
+    }
   }
 
   private addAlarm(

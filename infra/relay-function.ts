@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { type Duration, RemovalPolicy, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,12 +10,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-
-/** The repository root: entries, the lock file and esbuild live under it. */
-export const PROJECT_ROOT = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-);
+import { PROJECT_ROOT, resolveProjectPath } from './config.js';
 
 /**
  * The newest Node.js runtime this aws-cdk-lib knows; a test fails when a
@@ -31,6 +25,8 @@ const ESM_REQUIRE_BANNER =
 export interface RelayFunctionProps {
   /** The handler module, relative to the repository root. */
   readonly entry: string;
+  /** The entry's export Lambda calls; `handler` unless told otherwise. */
+  readonly handler?: string;
   readonly description: string;
   readonly memorySizeMb: number;
   readonly timeout: Duration;
@@ -67,8 +63,8 @@ export class RelayFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
+      entry: resolveProjectPath(props.entry),
+      handler: props.handler ?? 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       description: props.description,

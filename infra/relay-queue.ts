@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueConfig } from './config.js';
+import { type QueueConfig, visibilityTimeoutOf } from './config.js';
 
 /**
  * The largest message SQS takes; the receiver's body limit is sized for it,
@@ -37,7 +37,7 @@ export class RelayQueue extends Construct {
 
     this.queue = new sqs.Queue(this, 'Queue', {
       ...common,
-      visibilityTimeout: Duration.seconds(config.visibilityTimeoutSeconds),
+      visibilityTimeout: Duration.seconds(visibilityTimeoutOf(config)),
       deadLetterQueue: {
         queue: this.deadLetterQueue,
         maxReceiveCount: config.maxReceiveCount,

@@ -8,13 +8,14 @@ import {
 } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import {
   RECEIVER_ENV,
   ROUTING_FILE_NAME,
 } from '../functions/receiver/environment.js';
 import type { RoutingTable } from '../functions/receiver/routes.js';
 import type { RelayConfig } from './config.js';
+import { QueueConsumer } from './queue-consumer.js';
 import { RECEIVER_SERVICE_NAME, RelayAlarms } from './relay-alarms.js';
 import { RelayFunction } from './relay-function.js';
 import { RelayQueue } from './relay-queue.js';
@@ -36,6 +37,8 @@ export interface RelayStackProps extends StackProps {
 /** API Gateway, the receiver, its signing-keys secret, queues and alarms. */
 export class RelayStack extends Stack {
   readonly queues: readonly RelayQueue[];
+  /** One per queue whose config has a `consumer`. */
+  readonly consumers: readonly QueueConsumer[];
   readonly signingKeys: secretsmanager.Secret;
   readonly receiver: RelayFunction;
   readonly webhook: WebhookApi;
@@ -49,6 +52,7 @@ export class RelayStack extends Stack {
     this.queues = Object.entries(config.queues).map(
       ([key, queue]) => new RelayQueue(this, key, queue),
     );
+    this.consumers = this.createConsumers(config, logRetention);
     this.signingKeys = this.createSigningKeys();
     this.receiver = this.createReceiver(config, logRetention);
 
@@ -68,12 +72,34 @@ export class RelayStack extends Stack {
       receiver: this.receiver.function,
       stage: this.webhook.stage,
       queues: this.queues,
+      consumers: this.consumers,
       thresholds: config.alarms,
       email: config.alarmEmail,
     });
 
     this.addOutputs();
     this.acknowledgeFindings();
+  }
+
+  private createConsumers(
+    config: RelayConfig,
+    logRetention: logs.RetentionDays,
+  ): QueueConsumer[] {
+    // A construct of their own keeps a consumer's id apart from the queues'.
+    const parent = new Construct(this, 'Consumers');
+
+    return this.queues.flatMap((queue) => {
+      const consumer = config.queues[queue.key]?.consumer;
+      return consumer === undefined
+        ? []
+        : [
+            new QueueConsumer(parent, queue.key, {
+              queue,
+              config: consumer,
+              logRetention,
+            }),
+          ];
+    });
   }
 
   private createSigningKeys(): secretsmanager.Secret {
@@ -151,6 +177,13 @@ export class RelayStack extends Stack {
       new CfnOutput(this, `${name}DeadLetterQueueUrl`, {
         description: `URL of the dead-letter queue of "${key}"`,
         value: deadLetterQueue.queueUrl,
+      });
+    }
+
+    for (const { key, relayFunction } of this.consumers) {
+      new CfnOutput(this, `${toPascalCase(key)}ConsumerFunctionName`, {
+        description: `Name of the function consuming queue "${key}"`,
+        value: relayFunction.function.functionName,
       });
     }
   }

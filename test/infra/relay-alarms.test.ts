@@ -25,6 +25,15 @@ const plain = synthesizeRelay({
   alarms: { unauthorizedPerFiveMinutes: 25, oldestMessageAgeMinutes: 30 },
 });
 const mailed = synthesizeRelay({ ...TEST_CONFIG, alarmEmail: ALARM_EMAIL });
+const consumed = synthesizeRelay({
+  ...TEST_CONFIG,
+  alarmEmail: ALARM_EMAIL,
+  queues: {
+    ...TEST_CONFIG.queues,
+    volunteering: { ...TEST_CONFIG.queues.volunteering, consumer: {} },
+    catalog: { ...TEST_CONFIG.queues.catalog, consumer: {} },
+  },
+});
 
 function listAlarms(template: Template): AlarmProperties[] {
   return Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
@@ -205,5 +214,44 @@ describe('RelayAlarms', () => {
         ]),
       },
     });
+  });
+
+  it("alarms on each consumer's errors and throttles, by its function name", () => {
+    const { stack: relay, template: synthesized } = consumed;
+    const receiver = relay.resolve(relay.receiver.function.functionName);
+    const expected = [
+      receiver,
+      ...relay.consumers.map(({ relayFunction }) =>
+        relay.resolve(relayFunction.function.functionName),
+      ),
+    ];
+
+    for (const metricName of ['Errors', 'Throttles']) {
+      const alarms = findAlarms(synthesized, 'AWS/Lambda', metricName);
+
+      expect(alarms.map(dimensionsOf)).toEqual(
+        expected.map((name) => [{ Name: 'FunctionName', Value: name }]),
+      );
+      for (const alarm of alarms) {
+        expect(alarm).toMatchObject({ Statistic: 'Sum', Threshold: 0 });
+      }
+    }
+    expect(relay.consumers.map((consumer) => consumer.key)).toEqual([
+      'volunteering',
+      'catalog',
+    ]);
+  });
+
+  it('mails the consumer alarms like the others', () => {
+    const { stack: relay, template: synthesized } = consumed;
+    const topicArn = relay.alarms.topic?.topicArn;
+
+    const alarms = listAlarms(synthesized);
+
+    expect(topicArn).toBeDefined();
+    expect(alarms).toHaveLength(2 * relay.queues.length + 5 + 2 * 2);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual([relay.resolve(topicArn)]);
+    }
   });
 });

@@ -15,6 +15,14 @@ import { synthesizeRelay, TEST_CONFIG } from './synthesize.js';
 /** Every optional part switched on, so every resource meets the checks. */
 const FULL_CONFIG = {
   ...TEST_CONFIG,
+  queues: {
+    ...TEST_CONFIG.queues,
+    volunteering: { ...TEST_CONFIG.queues.volunteering, consumer: {} },
+    catalog: {
+      ...TEST_CONFIG.queues.catalog,
+      consumer: { batchSize: 100, maxBatchingWindowSeconds: 10 },
+    },
+  },
   alarmEmail: 'operations@example.org',
   receiver: { reservedConcurrency: 10, maxBodyBytes: 262_144 },
 };
