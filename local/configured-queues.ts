@@ -8,6 +8,7 @@ import {
   type QueueConfig,
   queueNameOf,
   type RelayConfig,
+  visibilityTimeoutOf,
 } from '../infra/config.js';
 
 const SECONDS_PER_DAY = 86_400;
@@ -18,7 +19,7 @@ const SECONDS_PER_DAY = 86_400;
  */
 export function queueAttributesOf(queue: QueueConfig): Record<string, string> {
   const attributes: Record<string, string> = {
-    VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+    VisibilityTimeout: String(visibilityTimeoutOf(queue)),
     MessageRetentionPeriod: String(queue.retentionDays * SECONDS_PER_DAY),
   };
 

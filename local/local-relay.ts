@@ -1,19 +1,35 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSecretKeySource } from '../functions/receiver/aws-clients.js';
 import { RECEIVER_ENV } from '../functions/receiver/environment.js';
-import { createReceiver } from '../functions/receiver/handler.js';
+import {
+  createReceiver,
+  RECEIVER_SERVICE_NAME,
+} from '../functions/receiver/handler.js';
 import {
   createSigningKeyStore,
   createStaticKeySource,
   type KeySource,
   parseSigningKeys,
 } from '../functions/receiver/signing-keys.js';
-import { type RelayConfig, readRelayConfig } from '../infra/config.js';
+import {
+  type ConsumerConfig,
+  type RelayConfig,
+  readRelayConfig,
+} from '../infra/config.js';
 import { ensureConfiguredQueues } from './configured-queues.js';
 import { type EmbeddedQueues, startEmbeddedQueues } from './embedded-queues.js';
-import { startHttpGateway } from './http-gateway.js';
+import { type HttpGateway, startHttpGateway } from './http-gateway.js';
 import { resolveLocalKeys } from './local-keys.js';
+import {
+  type BatchOutcome,
+  loadConsumerHandler,
+  type RunningConsumer,
+  type SqsHandler,
+  startQueueConsumer,
+} from './queue-consumer-runner.js';
 import { type SentMessage, watchSentMessages } from './sent-messages.js';
 
 /** What local mode uses when nothing else is said. */
@@ -56,6 +72,15 @@ export interface LocalRelayOptions {
   readonly signingKeys?: string | undefined;
   /** Told of every message a queue accepted. */
   readonly onForward?: (message: SentMessage) => void;
+  /**
+   * The receiver's log level. Without it the receiver's logger follows
+   * POWERTOOLS_LOG_LEVEL, as every consumer's does.
+   */
+  readonly receiverLogLevel?: LogLevel | undefined;
+  /** Told of every batch a configured consumer handled or failed. */
+  readonly onConsume?: (outcome: BatchOutcome) => void;
+  /** Told when a consumer's receive or delete fails; it keeps polling. */
+  readonly onConsumerError?: (queue: string, error: unknown) => void;
 }
 
 /** Where the signing keys of a running relay come from. */
@@ -69,6 +94,14 @@ export type KeyOrigin =
       readonly problem?: string;
     };
 
+/** A configured consumer that local mode runs against its queue. */
+export interface LocalConsumer {
+  readonly queue: string;
+  readonly queueUrl: string;
+  readonly entry: string;
+  readonly handler: string;
+}
+
 /** A running local relay. */
 export interface LocalRelay {
   /** The webhook URL to POST VOMO events to. */
@@ -77,7 +110,16 @@ export interface LocalRelay {
   /** Queue URLs by configured queue key. */
   readonly queueUrls: Readonly<Record<string, string>>;
   readonly keys: KeyOrigin;
+  /** The consumers polling their queues, in the order of `queues`. */
+  readonly consumers: readonly LocalConsumer[];
+  /** Closes the webhook, lets each consumer finish its batch, then stops. */
   stop(): Promise<void>;
+}
+
+interface LoadedConsumer {
+  readonly queue: string;
+  readonly config: ConsumerConfig;
+  readonly handler: SqsHandler;
 }
 
 interface QueueBackend {
@@ -104,9 +146,20 @@ export async function startLocalRelay(
   const config = readRelayConfig(options.cdkJsonPath);
   const region = options.region ?? LOCAL_DEFAULTS.region;
 
+  // Loaded before anything listens: a bad entry then leaves nothing running.
+  const loaded = await loadConsumers(config);
+
   const backend = options.awsEndpointUrl
     ? await connectEndpoint(options.awsEndpointUrl, region, options)
     : await startEmbeddedBackend(config, region, options);
+
+  let consumers: RunningConsumer[] = [];
+  let gateway: HttpGateway | undefined;
+  const stop = async () => {
+    await gateway?.close();
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+    await backend.stop();
+  };
 
   try {
     const queueUrls = await ensureConfiguredQueues(backend.sqs, config);
@@ -114,7 +167,22 @@ export async function startLocalRelay(
       watchSentMessages(backend.sqs, options.onForward);
     }
 
-    const gateway = await startHttpGateway(
+    consumers = await Promise.all(
+      loaded.map(({ queue, config: consumer, handler }) =>
+        startQueueConsumer({
+          sqs: backend.sqs,
+          queue,
+          queueUrl: queueUrls[queue] ?? '',
+          region,
+          consumer,
+          handler,
+          onBatch: options.onConsume,
+          onError: options.onConsumerError,
+        }),
+      ),
+    );
+
+    gateway = await startHttpGateway(
       createReceiver({
         routing: config,
         queueUrls,
@@ -124,6 +192,12 @@ export async function startLocalRelay(
         }),
         sqs: backend.sqs,
         maxBodyBytes: config.receiver.maxBodyBytes,
+        ...(options.receiverLogLevel && {
+          logger: new Logger({
+            serviceName: RECEIVER_SERVICE_NAME,
+            logLevel: options.receiverLogLevel,
+          }),
+        }),
       }),
       {
         host: options.host ?? LOCAL_DEFAULTS.host,
@@ -136,13 +210,16 @@ export async function startLocalRelay(
       sqsEndpoint: backend.endpoint,
       queueUrls,
       keys: backend.keys,
-      stop: async () => {
-        await gateway.close();
-        await backend.stop();
-      },
+      consumers: loaded.map(({ queue, config: consumer }) => ({
+        queue,
+        queueUrl: queueUrls[queue] ?? '',
+        entry: consumer.entry,
+        handler: consumer.handler,
+      })),
+      stop,
     };
   } catch (error) {
-    await backend.stop();
+    await stop();
     throw error;
   }
 }
@@ -164,6 +241,23 @@ export function readLocalRelayOptions(
     signingKey: env[LOCAL_ENV.signingKey] || undefined,
     signingKeys: env[LOCAL_ENV.signingKeys] || undefined,
   };
+}
+
+async function loadConsumers(config: RelayConfig): Promise<LoadedConsumer[]> {
+  const configured = Object.entries(config.queues).flatMap(
+    ([queue, settings]) =>
+      settings.consumer === undefined
+        ? []
+        : [{ queue, config: settings.consumer }],
+  );
+
+  return Promise.all(
+    configured.map(async ({ queue, config: consumer }) => ({
+      queue,
+      config: consumer,
+      handler: await loadConsumerHandler(queue, consumer),
+    })),
+  );
 }
 
 async function startEmbeddedBackend(

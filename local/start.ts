@@ -1,8 +1,10 @@
 /**
  * `npm start`: the receiver on http://127.0.0.1:3000/vomo, with the queues of
- * cdk.json on an embedded SQS-compatible server, or on AWS_ENDPOINT_URL.
+ * cdk.json on an embedded SQS-compatible server, or on AWS_ENDPOINT_URL, and
+ * each configured consumer polling its queue.
  * Settings: see LOCAL_ENV in local-relay.ts and the README.
  */
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import {
   LOCAL_ENV,
   type LocalRelay,
@@ -10,11 +12,15 @@ import {
   readLocalRelayOptions,
   startLocalRelay,
 } from './local-relay.js';
+import { formatBatchOutcome } from './queue-consumer-runner.js';
 import { formatSentMessage } from './sent-messages.js';
 
-// The receiver logs through Powertools as in Lambda; locally only warnings
-// and errors are worth a line, and metrics (EMF JSON) would drown them.
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+// The receiver and the consumers log through Powertools as in Lambda. Of the
+// receiver only warnings and errors are worth a line locally, while a
+// consumer's info lines are what a developer runs it for; POWERTOOLS_LOG_LEVEL,
+// when set, applies to both. Metrics (EMF JSON) would drown every line.
+const RECEIVER_LOG_LEVEL = (process.env.POWERTOOLS_LOG_LEVEL ||
+  'WARN') as LogLevel;
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -28,7 +34,11 @@ async function main(): Promise<void> {
     options = readLocalRelayOptions(process.env);
     relay = await startLocalRelay({
       ...options,
+      receiverLogLevel: RECEIVER_LOG_LEVEL,
       onForward: (message) => console.log(formatSentMessage(message)),
+      onConsume: (outcome) => console.log(formatBatchOutcome(outcome)),
+      onConsumerError: (queue, error) =>
+        console.error(`consumer of ${queue}: ${describeError(error)}`),
     });
   } catch (error) {
     console.error(describeStartFailure(error));
@@ -55,6 +65,10 @@ function describeRelay(
     `VOMO webhook:  POST ${relay.url}`,
     `SQS endpoint:  ${relay.sqsEndpoint}`,
     ...Object.values(relay.queueUrls).map((url) => `  queue  ${url}`),
+    ...relay.consumers.map(
+      (consumer) =>
+        `Consumer:      ${consumer.queue} -> ${consumer.entry} (${consumer.handler})`,
+    ),
     '',
     ...describeKeys(relay, options),
     '',
@@ -98,6 +112,10 @@ function describeSecret(secretId: string, problem?: string): string[] {
     `  aws --endpoint-url "$${LOCAL_ENV.awsEndpointUrl}" secretsmanager \\`,
     `    create-secret --name ${secretId} --secret-string '{"1":"<key>"}'`,
   ];
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function describeStartFailure(error: unknown): string {

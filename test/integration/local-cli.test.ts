@@ -16,6 +16,7 @@ const STOP_GRACE_MS = 5_000;
 const STACK_FRAME = /^\s+at /m;
 const FORWARDED_LINE =
   /forwarded {2}participation\.created {2}organization 1 .*volunteering\.fifo/;
+const CONSUMER_LINE = /^\{.*"message":"participation created".*\}$/m;
 
 /** A command-line process and everything it printed so far. */
 interface Cli {
@@ -107,9 +108,12 @@ function findClosedPort(): Promise<number> {
   });
 }
 
-function startRelayCli(env: Record<string, string> = {}): Cli {
+function startRelayCli(
+  env: Record<string, string> = {},
+  routing: object = SAMPLE_ROUTING,
+): Cli {
   return runCli(START, [], {
-    cwd: dirname(writeCdkJson(SAMPLE_ROUTING)),
+    cwd: dirname(writeCdkJson(routing)),
     env: { PORT: '0', SQS_PORT: '0', ...env },
   });
 }
@@ -147,6 +151,44 @@ describe('npm start', () => {
     expect(relay.stdout()).toMatch(/queue {2}http:\S+\/volunteering\.fifo/);
     expect(relay.stdout()).toMatch(/queue {2}http:\S+\/catalog/);
     relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  });
+
+  it('runs the configured consumer, whose info line shows while the receiver stays quiet', async () => {
+    const routing = {
+      ...SAMPLE_ROUTING,
+      queues: {
+        ...SAMPLE_ROUTING.queues,
+        volunteering: { fifo: true, consumer: {} },
+      },
+    };
+    const relay = startRelayCli(
+      { VOMO_SIGNING_KEY: TEST_SIGNING_KEY, POWERTOOLS_LOG_LEVEL: '' },
+      routing,
+    );
+    const [, url = ''] = await waitForOutput(relay, /POST (http:\S+)/);
+
+    expect(relay.stdout()).toContain(
+      'Consumer:      volunteering -> functions/consumer/index.ts (handler)',
+    );
+    const sender = runCli(SEND, ['participation.created', '--url', url], {
+      env: { VOMO_SIGNING_KEY: TEST_SIGNING_KEY },
+    });
+    expect(await sender.exited).toBe(0);
+
+    const [line = '{}'] = await waitForOutput(relay, CONSUMER_LINE);
+    await waitForOutput(relay, /consumed {2}1 message {2}<- volunteering/);
+
+    expect(JSON.parse(line)).toMatchObject({
+      level: 'INFO',
+      service: 'vomo-consumer',
+      eventType: 'participation.created',
+      participationId: 123456,
+      userId: 234567,
+      status: 'APPROVED',
+    });
+    expect(relay.stdout()).not.toContain('"service":"vomo-receiver"');
+    relay.child.kill('SIGINT');
     expect(await relay.exited).toBe(0);
   });
 

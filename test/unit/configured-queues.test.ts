@@ -55,6 +55,17 @@ describe('queueAttributesOf', () => {
     });
   });
 
+  it("raises the visibility timeout to fit the queue's consumer", () => {
+    const config = parseRelayConfig({
+      queues: { catalog: { consumer: { timeoutSeconds: 20 } } },
+      organizations: {},
+    });
+    const catalog = config.queues.catalog as QueueConfig;
+
+    expect(catalog.visibilityTimeoutSeconds).toBe(60);
+    expect(queueAttributesOf(catalog).VisibilityTimeout).toBe(String(6 * 20));
+  });
+
   it('leaves FifoQueue out of a standard queue', () => {
     expect(queueAttributesOf(queueOf('catalog'))).not.toHaveProperty(
       'FifoQueue',
