@@ -14,6 +14,17 @@ export const WEBHOOK_PATH = '/vomo';
 /** An HTTP API refuses larger payloads before the function ever runs. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
+/**
+ * VOMO gives up after 3 s, so a request still arriving after this is no
+ * delivery: node:http answers it 408 and closes the connection.
+ */
+export const REQUEST_TIMEOUT_MS = 5_000;
+
+// How often node:http looks for requests that have outlived the timeout.
+const TIMEOUT_CHECK_INTERVAL_MS = 500;
+
+const URL_BASE = 'http://localhost';
+
 /** What the gateway calls with each webhook request. */
 export type GatewayHandler = (
   event: APIGatewayProxyEventV2,
@@ -62,7 +73,7 @@ export function toHttpApiEvent(
   body: Buffer,
   facts: RequestFacts,
 ): APIGatewayProxyEventV2 {
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  const url = new URL(request.url ?? '/', URL_BASE);
   const method = request.method ?? 'GET';
   const headers = joinHeaders(request.headersDistinct);
   const cookies = headers.cookie?.split(/;\s*/);
@@ -107,7 +118,11 @@ export async function startHttpGateway(
   handler: GatewayHandler,
   options: HttpGatewayOptions,
 ): Promise<HttpGateway> {
-  const server = createServer((request, response) => {
+  const timeouts = {
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+  };
+  const server = createServer(timeouts, (request, response) => {
     // A client that hangs up mid-body must not take the server down.
     serveRequest(handler, request, response).catch(() => response.destroy());
   });
@@ -146,7 +161,7 @@ async function serveRequest(
     return;
   }
 
-  const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+  const { pathname } = new URL(request.url ?? '/', URL_BASE);
   if (pathname !== WEBHOOK_PATH) {
     writeAnswer(response, 404, { message: 'Not Found' });
     return;
