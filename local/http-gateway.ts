@@ -161,8 +161,13 @@ async function serveRequest(
     return;
   }
 
-  const { pathname } = new URL(request.url ?? '/', URL_BASE);
-  if (pathname !== WEBHOOK_PATH) {
+  const target = request.url ?? '/';
+  if (!URL.canParse(target, URL_BASE)) {
+    writeAnswer(response, 400, { message: 'Bad Request' });
+    return;
+  }
+
+  if (new URL(target, URL_BASE).pathname !== WEBHOOK_PATH) {
     writeAnswer(response, 404, { message: 'Not Found' });
     return;
   }
