@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -52,6 +53,8 @@ export const RECEIVER_METRIC = {
 } as const;
 
 const DRIFT_PATHS_LOGGED = 20;
+
+const DECOY_KEY = randomBytes(32).toString('hex');
 
 // SQS refuses a few code points that JSON allows unescaped in strings.
 const UNSENDABLE = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
@@ -166,12 +169,14 @@ export function createReceiver(options: ReceiverOptions): ReceiverHandler {
 
     const check = async (): Promise<RejectionReason | undefined> => {
       const keys = await options.signingKeys.keysFor(organizationId);
+
+      // An unknown organization costs the same HMAC as a known one, so the
+      // time of a 401 does not tell which organization ids exist.
+      const matches = verifySignature(body, digest, keys ?? [DECOY_KEY]);
       if (keys === undefined) {
         return 'organization-unknown';
       }
-      return verifySignature(body, digest, keys)
-        ? undefined
-        : 'signature-mismatch';
+      return matches ? undefined : 'signature-mismatch';
     };
 
     try {

@@ -6,6 +6,14 @@ export const KEY_CACHE_TTL_MS = 5 * 60_000;
 /** The least time between two reads forced by an unknown key or organization. */
 export const KEY_REFRESH_INTERVAL_MS = 30_000;
 
+/**
+ * How long a store that has never been read is left alone after a failed
+ * read. Short enough that VOMO's first retry, 10 s later, finds a key that
+ * was set meanwhile; long enough that a burst of requests to an empty or
+ * broken secret costs one read, not one per request.
+ */
+export const KEY_FAILURE_BACKOFF_MS = 5_000;
+
 const keyList = z.array(z.string().check(z.minLength(1))).check(z.minLength(1));
 const secretSchema = z.record(
   z.string(),
@@ -40,6 +48,7 @@ export interface SigningKeyStoreOptions {
   readonly source: KeySource;
   readonly ttlMs?: number;
   readonly refreshIntervalMs?: number;
+  readonly failureBackoffMs?: number;
   readonly now?: () => number;
   /** Told when a read fails while an older copy keeps serving. */
   readonly onStale?: (error: unknown) => void;
@@ -81,11 +90,13 @@ export function createSigningKeyStore(
   const ttlMs = options.ttlMs ?? KEY_CACHE_TTL_MS;
   const refreshIntervalMs =
     options.refreshIntervalMs ?? KEY_REFRESH_INTERVAL_MS;
+  const failureBackoffMs = options.failureBackoffMs ?? KEY_FAILURE_BACKOFF_MS;
   const now = options.now ?? Date.now;
 
   let cached: SigningKeyMap | undefined;
   let loadedAt = Number.NEGATIVE_INFINITY;
   let attemptedAt = Number.NEGATIVE_INFINITY;
+  let failedEmptyAt = Number.NEGATIVE_INFINITY;
   let pending: Promise<SigningKeyMap> | undefined;
 
   async function load(): Promise<SigningKeyMap> {
@@ -105,6 +116,7 @@ export function createSigningKeyStore(
       return keys;
     } catch (error) {
       if (cached === undefined) {
+        failedEmptyAt = now();
         throw new KeyStoreUnavailableError('signing keys cannot be read', {
           cause: error,
         });
@@ -118,6 +130,10 @@ export function createSigningKeyStore(
   async function current(): Promise<SigningKeyMap> {
     if (cached !== undefined && now() - loadedAt < ttlMs) {
       return cached;
+    }
+
+    if (cached === undefined && now() - failedEmptyAt < failureBackoffMs) {
+      throw new KeyStoreUnavailableError('signing keys failed to load lately');
     }
 
     // An expired copy is retried no more often than a forced refresh, so a

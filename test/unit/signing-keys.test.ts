@@ -3,6 +3,7 @@ import {
   createSigningKeyStore,
   createStaticKeySource,
   KEY_CACHE_TTL_MS,
+  KEY_FAILURE_BACKOFF_MS,
   KEY_REFRESH_INTERVAL_MS,
   KeyStoreFormatError,
   KeyStoreUnavailableError,
@@ -143,12 +144,25 @@ describe('createSigningKeyStore', () => {
     );
   });
 
-  it('tries the source again on the next call after a failed first read', async () => {
-    const { store, source, state } = createTestStore();
+  it('fails at once without a read while a failed first read is recent', async () => {
+    const { store, source, clock, state } = createTestStore();
     state.failure = new Error('throttled');
     await expect(store.keysFor(1)).rejects.toThrow();
-
     state.failure = undefined;
+    clock.now = KEY_FAILURE_BACKOFF_MS - 1;
+
+    await expect(store.keysFor(1)).rejects.toBeInstanceOf(
+      KeyStoreUnavailableError,
+    );
+    expect(source).toHaveBeenCalledTimes(1);
+  });
+
+  it('tries the source again once the back-off after a failed first read ends', async () => {
+    const { store, source, clock, state } = createTestStore();
+    state.failure = new Error('throttled');
+    await expect(store.keysFor(1)).rejects.toThrow();
+    state.failure = undefined;
+    clock.now = KEY_FAILURE_BACKOFF_MS;
 
     await expect(store.keysFor(1)).resolves.toEqual([TEST_SIGNING_KEY]);
     expect(source).toHaveBeenCalledTimes(2);
