@@ -752,6 +752,23 @@ describe('inspectEvent', () => {
   });
 });
 
+describe('createReceiver timing', () => {
+  it('compares one whole digest for an unknown organization, as for a known one', async () => {
+    const { handler } = createTestReceiver();
+    const body = envelopeText({ organization_id: '404' });
+
+    const answer = await handler(signed(body, UNKNOWN_KEY));
+
+    expect(answer).toEqual(UNAUTHORIZED);
+    const calls = vi.mocked(timingSafeEqual).mock.calls;
+    expect(calls.length).toBeGreaterThan(0);
+    for (const [expected, given] of calls) {
+      expect(expected).toHaveLength(32);
+      expect(given).toHaveLength(32);
+    }
+  });
+});
+
 describe('verifySignature', () => {
   const digest = createHmac('sha256', TEST_SIGNING_KEY).update(SAMPLE).digest();
 
