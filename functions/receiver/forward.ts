@@ -4,7 +4,12 @@ import {
   type SendMessageCommandInput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { MESSAGE_ATTRIBUTE } from '../../events/index.js';
+import {
+  describeEventType,
+  hashBody,
+  MESSAGE_ATTRIBUTE,
+  type VomoEnvelope,
+} from '../../events/index.js';
 import { withDeadline } from './deadline.js';
 
 export { MESSAGE_ATTRIBUTE };
@@ -36,6 +41,28 @@ export interface ForwardResult {
 
 const GROUP_ID_PART = /[^A-Za-z0-9_.-]/g;
 const GROUP_ID_PART_MAX = 40;
+
+/** What gets forwarded about a verified envelope whose body is `body`. */
+export function describeDelivery(
+  envelope: VomoEnvelope,
+  body: string,
+  requestId: string,
+  receivedAt: Date,
+): VerifiedDelivery {
+  const id = envelope.data.id;
+
+  return {
+    ...describeEventType(envelope.type),
+    body,
+    bodySha256: hashBody(body),
+    type: envelope.type,
+    organizationId: envelope.organization_id,
+    objectId:
+      typeof id === 'string' || typeof id === 'number' ? String(id) : undefined,
+    receivedAt,
+    requestId,
+  };
+}
 
 /** FIFO queues need the `.fifo` suffix, so the URL tells the queue's kind. */
 export function isFifoQueueUrl(url: string): boolean {

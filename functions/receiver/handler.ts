@@ -1,15 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  describeEventType,
-  hashBody,
-  inspectEvent,
-  parseEnvelope,
-  type VomoEnvelope,
-} from '../../events/index.js';
+import { inspectEvent, type VomoEnvelope } from '../../events/index.js';
 import { createLogger, createMetrics } from '../telemetry.js';
 import {
   answerAccepted,
@@ -18,15 +11,18 @@ import {
   type ReceiverAnswer,
   type RejectionReason,
 } from './answers.js';
+import { authenticate } from './authenticate.js';
 import { SEND_DEADLINE_MS } from './aws-clients.js';
 import {
+  describeDelivery,
   forwardToQueues,
   type QueueTarget,
   type VerifiedDelivery,
 } from './forward.js';
+import { readEnvelope } from './read-envelope.js';
 import { type ReceiverEvent, readRequest } from './request.js';
-import { createRouter, type RoutingTable } from './routes.js';
-import { parseSignatureHeader, verifySignature } from './signature.js';
+import { createRouter, type Router, type RoutingTable } from './routes.js';
+import { parseSignatureHeader } from './signature.js';
 import {
   KeyStoreUnavailableError,
   type SigningKeyStore,
@@ -54,13 +50,6 @@ export const RECEIVER_METRIC = {
 
 const DRIFT_PATHS_LOGGED = 20;
 
-const DECOY_KEY = randomBytes(32).toString('hex');
-
-// SQS refuses a few code points that JSON allows unescaped in strings.
-const UNSENDABLE = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /** Everything the receiver needs; AWS clients are passed in, never made here. */
 export interface ReceiverOptions {
   readonly routing: RoutingTable;
@@ -77,13 +66,21 @@ export interface ReceiverOptions {
 /** Handles one HTTP request from VOMO and answers it. */
 export type ReceiverHandler = (event: ReceiverEvent) => Promise<ReceiverAnswer>;
 
+interface Receiver {
+  readonly route: Router;
+  readonly queueUrls: Readonly<Record<string, string>>;
+  readonly signingKeys: SigningKeyStore;
+  readonly sqs: SQSClient;
+  readonly maxBodyBytes: number;
+  readonly sendDeadlineMs: number;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now: () => Date;
+}
+
 type Outcome =
   | { readonly accepted: true }
   | { readonly accepted: false; readonly reason: RejectionReason };
-
-type EnvelopeRead =
-  | { readonly success: true; envelope: VomoEnvelope; text: string }
-  | { readonly success: false; reason: RejectionReason };
 
 const ACCEPTED: Outcome = { accepted: true };
 
@@ -94,237 +91,211 @@ const ACCEPTED: Outcome = { accepted: true };
 export function createReceiver(options: ReceiverOptions): ReceiverHandler {
   assertQueuesHaveUrls(options.routing, options.queueUrls);
 
-  const route = createRouter(options.routing);
-  const logger = options.logger ?? createLogger(RECEIVER_SERVICE_NAME);
-  const metrics = options.metrics ?? createMetrics(RECEIVER_SERVICE_NAME);
-  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const sendDeadlineMs = options.sendDeadlineMs ?? SEND_DEADLINE_MS;
-  const now = options.now ?? (() => new Date());
-
-  async function receive(event: ReceiverEvent): Promise<Outcome> {
-    const request = readRequest(event);
-
-    if (request.method !== 'POST') {
-      return reject('method-not-allowed');
-    }
-
-    if (request.body.length > maxBodyBytes) {
-      return reject('body-too-large');
-    }
-
-    const signature = parseSignatureHeader(request.signature);
-    if (!signature.success) {
-      return reject(signature.reason);
-    }
-
-    const read = readEnvelope(request.body);
-    if (!read.success) {
-      return reject(read.reason);
-    }
-
-    const { envelope } = read;
-    const failure = await authenticate(
-      envelope,
-      request.body,
-      signature.digest,
-    );
-    if (failure !== undefined) {
-      return reject(failure);
-    }
-
-    const delivery = describeDelivery(envelope, read.text, request.requestId);
-    const targets = chooseTargets(delivery);
-    return forward(delivery, targets);
-  }
-
-  function readEnvelope(body: Buffer): EnvelopeRead {
-    let text: string;
-    let json: unknown;
-    try {
-      text = utf8.decode(body);
-      json = JSON.parse(text);
-    } catch {
-      return { success: false, reason: 'body-not-json' };
-    }
-
-    const parsed = parseEnvelope(json);
-    if (!parsed.success) {
-      logger.warn('envelope invalid', { issues: parsed.issues });
-      return { success: false, reason: 'envelope-invalid' };
-    }
-
-    if (UNSENDABLE.test(text)) {
-      return { success: false, reason: 'body-not-sendable' };
-    }
-
-    return { success: true, envelope: parsed.envelope, text };
-  }
-
-  async function authenticate(
-    envelope: VomoEnvelope,
-    body: Buffer,
-    digest: Buffer,
-  ): Promise<RejectionReason | undefined> {
-    const organizationId = envelope.organization_id;
-
-    const check = async (): Promise<RejectionReason | undefined> => {
-      const keys = await options.signingKeys.keysFor(organizationId);
-
-      // An unknown organization costs the same HMAC as a known one, so the
-      // time of a 401 does not tell which organization ids exist.
-      const matches = verifySignature(body, digest, keys ?? [DECOY_KEY]);
-      if (keys === undefined) {
-        return 'organization-unknown';
-      }
-      return matches ? undefined : 'signature-mismatch';
-    };
-
-    try {
-      const failure = await check();
-
-      // A new organization or a rotated key may be in the store already;
-      // the store limits how often a miss can force it to be read.
-      if (failure !== undefined && (await options.signingKeys.refresh())) {
-        return await check();
-      }
-
-      return failure;
-    } catch (error) {
-      if (error instanceof KeyStoreUnavailableError) {
-        logger.error('signing keys unavailable', {
-          cause: nameOf(error.cause),
-        });
-        return 'key-store-unavailable';
-      }
-      throw error;
-    }
-  }
-
-  function describeDelivery(
-    envelope: VomoEnvelope,
-    body: string,
-    requestId: string,
-  ): VerifiedDelivery {
-    const { drift } = inspectEvent(envelope);
-    if (drift.length > 0) {
-      metrics.addMetric(RECEIVER_METRIC.schemaDrift, MetricUnit.Count, 1);
-      logger.warn('event data differs from its known shape', {
-        type: envelope.type,
-        organizationId: envelope.organization_id,
-        paths: drift.slice(0, DRIFT_PATHS_LOGGED),
-      });
-    }
-
-    const id = envelope.data.id;
-    return {
-      ...describeEventType(envelope.type),
-      body,
-      bodySha256: hashBody(body),
-      type: envelope.type,
-      organizationId: envelope.organization_id,
-      objectId:
-        typeof id === 'string' || typeof id === 'number'
-          ? String(id)
-          : undefined,
-      receivedAt: now(),
-      requestId,
-    };
-  }
-
-  function chooseTargets(delivery: VerifiedDelivery): QueueTarget[] {
-    const { queues, matched } = route(delivery.organizationId, delivery.type);
-
-    if (!matched) {
-      metrics.addMetric(RECEIVER_METRIC.unrouted, MetricUnit.Count, 1);
-      logger.warn('no route matches the event', {
-        type: delivery.type,
-        organizationId: delivery.organizationId,
-        fallback: queues[0] ?? 'none',
-      });
-    }
-
-    return queues.map((key) => ({ key, url: options.queueUrls[key] ?? '' }));
-  }
-
-  async function forward(
-    delivery: VerifiedDelivery,
-    targets: readonly QueueTarget[],
-  ): Promise<Outcome> {
-    const { failed } = await forwardToQueues(
-      options.sqs,
-      delivery,
-      targets,
-      sendDeadlineMs,
-    );
-
-    for (const target of targets) {
-      const failure = failed.find((entry) => entry.key === target.key);
-      countForQueue(
-        failure ? RECEIVER_METRIC.sendFailed : RECEIVER_METRIC.forwarded,
-        target.key,
-      );
-      if (failure) {
-        logger.error('send to queue failed', {
-          queue: target.key,
-          cause: nameOf(failure.error),
-        });
-      }
-    }
-
-    if (failed.length > 0) {
-      return reject('queue-unavailable');
-    }
-
-    logger.info('event forwarded', {
-      type: delivery.type,
-      organizationId: delivery.organizationId,
-      queues: targets.map((target) => target.key),
-      bytes: Buffer.byteLength(delivery.body),
-    });
-    return ACCEPTED;
-  }
-
-  function reject(reason: RejectionReason): Outcome {
-    return { accepted: false, reason };
-  }
-
-  function countForQueue(metric: string, queue: string): void {
-    metrics
-      .singleMetric()
-      .addDimension('Queue', queue)
-      .addMetric(metric, MetricUnit.Count, 1);
-  }
-
-  function record(outcome: Outcome): void {
-    metrics.addMetric(RECEIVER_METRIC.received, MetricUnit.Count, 1);
-
-    if (!outcome.accepted) {
-      logger.warn('request rejected', { reason: outcome.reason });
-      metrics
-        .singleMetric()
-        .addDimension('Reason', outcome.reason)
-        .addMetric(RECEIVER_METRIC.rejected, MetricUnit.Count, 1);
-    }
-
-    if (!outcome.accepted && isUnauthorized(outcome.reason)) {
-      metrics.addMetric(RECEIVER_METRIC.unauthorized, MetricUnit.Count, 1);
-    }
-
-    metrics.publishStoredMetrics();
-  }
+  const receiver: Receiver = {
+    route: createRouter(options.routing),
+    queueUrls: options.queueUrls,
+    signingKeys: options.signingKeys,
+    sqs: options.sqs,
+    maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
+    sendDeadlineMs: options.sendDeadlineMs ?? SEND_DEADLINE_MS,
+    logger: options.logger ?? createLogger(RECEIVER_SERVICE_NAME),
+    metrics: options.metrics ?? createMetrics(RECEIVER_SERVICE_NAME),
+    now: options.now ?? (() => new Date()),
+  };
 
   return async (event) => {
     let outcome: Outcome;
     try {
-      outcome = await receive(event);
+      outcome = await receive(receiver, event);
     } catch (error) {
-      logger.error('unexpected failure', { cause: nameOf(error) });
+      receiver.logger.error('unexpected failure', { cause: nameOf(error) });
       outcome = reject('internal-error');
     }
 
-    record(outcome);
+    record(receiver, outcome);
     return outcome.accepted ? answerAccepted() : answerRejected(outcome.reason);
   };
+}
+
+async function receive(
+  receiver: Receiver,
+  event: ReceiverEvent,
+): Promise<Outcome> {
+  const request = readRequest(event);
+
+  if (request.method !== 'POST') {
+    return reject('method-not-allowed');
+  }
+
+  if (request.body.length > receiver.maxBodyBytes) {
+    return reject('body-too-large');
+  }
+
+  const signature = parseSignatureHeader(request.signature);
+  if (!signature.success) {
+    return reject(signature.reason);
+  }
+
+  const read = readEnvelope(request.body);
+  if (!read.success) {
+    if (read.issues) {
+      receiver.logger.warn('envelope invalid', { issues: read.issues });
+    }
+    return reject(read.reason);
+  }
+
+  const { envelope } = read;
+  const failure = await verify(receiver, envelope, request.body, signature);
+  if (failure !== undefined) {
+    return reject(failure);
+  }
+
+  reportDrift(receiver, envelope);
+  const delivery = describeDelivery(
+    envelope,
+    read.text,
+    request.requestId,
+    receiver.now(),
+  );
+  const targets = chooseTargets(receiver, delivery);
+  return forward(receiver, delivery, targets);
+}
+
+async function verify(
+  receiver: Receiver,
+  envelope: VomoEnvelope,
+  body: Buffer,
+  signature: { digest: Buffer },
+): Promise<RejectionReason | undefined> {
+  try {
+    return await authenticate(
+      receiver.signingKeys,
+      envelope.organization_id,
+      body,
+      signature.digest,
+    );
+  } catch (error) {
+    if (error instanceof KeyStoreUnavailableError) {
+      receiver.logger.error('signing keys unavailable', {
+        cause: nameOf(error.cause),
+      });
+      return 'key-store-unavailable';
+    }
+    throw error;
+  }
+}
+
+function reportDrift(receiver: Receiver, envelope: VomoEnvelope): void {
+  const { drift } = inspectEvent(envelope);
+  if (drift.length === 0) {
+    return;
+  }
+
+  receiver.metrics.addMetric(RECEIVER_METRIC.schemaDrift, MetricUnit.Count, 1);
+  receiver.logger.warn('event data differs from its known shape', {
+    type: envelope.type,
+    organizationId: envelope.organization_id,
+    paths: drift.slice(0, DRIFT_PATHS_LOGGED),
+  });
+}
+
+function chooseTargets(
+  receiver: Receiver,
+  delivery: VerifiedDelivery,
+): QueueTarget[] {
+  const { queues, matched } = receiver.route(
+    delivery.organizationId,
+    delivery.type,
+  );
+
+  if (!matched) {
+    receiver.metrics.addMetric(RECEIVER_METRIC.unrouted, MetricUnit.Count, 1);
+    receiver.logger.warn('no route matches the event', {
+      type: delivery.type,
+      organizationId: delivery.organizationId,
+      fallback: queues[0] ?? 'none',
+    });
+  }
+
+  return queues.map((key) => ({ key, url: receiver.queueUrls[key] ?? '' }));
+}
+
+async function forward(
+  receiver: Receiver,
+  delivery: VerifiedDelivery,
+  targets: readonly QueueTarget[],
+): Promise<Outcome> {
+  const { failed } = await forwardToQueues(
+    receiver.sqs,
+    delivery,
+    targets,
+    receiver.sendDeadlineMs,
+  );
+
+  for (const target of targets) {
+    const failure = failed.find((entry) => entry.key === target.key);
+    const metric = failure
+      ? RECEIVER_METRIC.sendFailed
+      : RECEIVER_METRIC.forwarded;
+    countWithDimension(receiver, metric, 'Queue', target.key);
+
+    if (failure) {
+      receiver.logger.error('send to queue failed', {
+        queue: target.key,
+        cause: nameOf(failure.error),
+      });
+    }
+  }
+
+  if (failed.length > 0) {
+    return reject('queue-unavailable');
+  }
+
+  receiver.logger.info('event forwarded', {
+    type: delivery.type,
+    organizationId: delivery.organizationId,
+    queues: targets.map((target) => target.key),
+    bytes: Buffer.byteLength(delivery.body),
+  });
+  return ACCEPTED;
+}
+
+function record(receiver: Receiver, outcome: Outcome): void {
+  const { logger, metrics } = receiver;
+  metrics.addMetric(RECEIVER_METRIC.received, MetricUnit.Count, 1);
+
+  if (!outcome.accepted) {
+    logger.warn('request rejected', { reason: outcome.reason });
+    countWithDimension(
+      receiver,
+      RECEIVER_METRIC.rejected,
+      'Reason',
+      outcome.reason,
+    );
+
+    if (REJECTION_STATUS[outcome.reason] === 401) {
+      metrics.addMetric(RECEIVER_METRIC.unauthorized, MetricUnit.Count, 1);
+    }
+  }
+
+  metrics.publishStoredMetrics();
+}
+
+// A metric with its own dimension goes out at once, beside the buffered ones.
+function countWithDimension(
+  receiver: Receiver,
+  metric: string,
+  dimension: string,
+  value: string,
+): void {
+  receiver.metrics
+    .singleMetric()
+    .addDimension(dimension, value)
+    .addMetric(metric, MetricUnit.Count, 1);
+}
+
+function reject(reason: RejectionReason): Outcome {
+  return { accepted: false, reason };
 }
 
 function assertQueuesHaveUrls(
@@ -342,10 +313,6 @@ function assertQueuesHaveUrls(
   if (missing.length > 0) {
     throw new Error(`no queue URL for routed queue(s): ${missing.join(', ')}`);
   }
-}
-
-function isUnauthorized(reason: RejectionReason): boolean {
-  return REJECTION_STATUS[reason] === 401;
 }
 
 // Only the error's class travels to the logs: messages of AWS errors can
