@@ -178,6 +178,10 @@ export class RelayStack extends Stack {
         description: `URL of the dead-letter queue of "${key}"`,
         value: deadLetterQueue.queueUrl,
       });
+      new CfnOutput(this, `${name}DeadLetterQueueArn`, {
+        description: `ARN of the dead-letter queue of "${key}", for a redrive`,
+        value: deadLetterQueue.queueArn,
+      });
     }
 
     for (const { key, relayFunction } of this.consumers) {

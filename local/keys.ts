@@ -355,12 +355,16 @@ function sortById<T>(entries: [string, T][]): [string, T][] {
 }
 
 async function main(): Promise<void> {
+  // The SDK reads AWS_REGION only; the AWS CLI reads AWS_DEFAULT_REGION.
+  // Either names the region here, as for the rest of the project's tools.
+  const region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+
   try {
     process.exitCode = await runKeys(process.argv.slice(2), {
       readKey: readKeyFromStdin,
       print: (line) => console.log(line),
-      secrets: new SecretsManagerClient({}),
-      cloudFormation: new CloudFormationClient({}),
+      secrets: new SecretsManagerClient({ region }),
+      cloudFormation: new CloudFormationClient({ region }),
       cdkJsonPath: fileURLToPath(new URL('../cdk.json', import.meta.url)),
     });
   } catch (error) {

@@ -97,6 +97,7 @@ export function createSigningKeyStore(
   let loadedAt = Number.NEGATIVE_INFINITY;
   let attemptedAt = Number.NEGATIVE_INFINITY;
   let failedEmptyAt = Number.NEGATIVE_INFINITY;
+  let lastFailure: unknown;
   let pending: Promise<SigningKeyMap> | undefined;
 
   async function load(): Promise<SigningKeyMap> {
@@ -117,6 +118,7 @@ export function createSigningKeyStore(
     } catch (error) {
       if (cached === undefined) {
         failedEmptyAt = now();
+        lastFailure = error;
         throw new KeyStoreUnavailableError('signing keys cannot be read', {
           cause: error,
         });
@@ -133,7 +135,9 @@ export function createSigningKeyStore(
     }
 
     if (cached === undefined && now() - failedEmptyAt < failureBackoffMs) {
-      throw new KeyStoreUnavailableError('signing keys failed to load lately');
+      throw new KeyStoreUnavailableError('signing keys failed to load lately', {
+        cause: lastFailure,
+      });
     }
 
     // An expired copy is retried no more often than a forced refresh, so a

@@ -4,7 +4,8 @@ import {
   RECEIVER_ENV,
   ROUTING_FILE_NAME,
 } from '../../functions/receiver/environment.js';
-import { synthesizeRelay, TEST_CONFIG } from './synthesize.js';
+import { SAMPLE_ROUTING } from '../fixtures/relay-config.js';
+import { synthesizeRelay } from './synthesize.js';
 
 interface Statement {
   Effect: string;
@@ -180,7 +181,7 @@ describe('RelayStack', () => {
       expect(JSON.stringify(denies)).toContain('"aws:SecureTransport":"false"');
     }
     expect(Object.keys(queues)).toHaveLength(
-      2 * Object.keys(TEST_CONFIG.queues).length,
+      2 * Object.keys(SAMPLE_ROUTING.queues).length,
     );
   });
 
@@ -201,6 +202,9 @@ describe('RelayStack', () => {
       );
       expect(outputs[`${name}DeadLetterQueueUrl`]?.Value).toEqual(
         resolve(deadLetterQueue.queueUrl),
+      );
+      expect(outputs[`${name}DeadLetterQueueArn`]?.Value).toEqual(
+        resolve(deadLetterQueue.queueArn),
       );
     }
   });
@@ -223,7 +227,7 @@ describe('RelayStack', () => {
 
   it('leaves the body limit to the receiver unless one is configured', () => {
     const configured = synthesizeRelay({
-      ...TEST_CONFIG,
+      ...SAMPLE_ROUTING,
       receiver: { maxBodyBytes: 65_536, logLevel: 'WARN' },
     });
 
