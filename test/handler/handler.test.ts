@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  SendMessageCommand,
-  type SendMessageCommandInput,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeWireForm, readSample } from '../../events/index.js';
 import {
@@ -15,24 +10,16 @@ import {
 } from '../../functions/receiver/answers.js';
 import { MESSAGE_ATTRIBUTE } from '../../functions/receiver/forward.js';
 import {
-  createReceiver,
   MAX_BODY_BYTES,
   RECEIVER_METRIC,
-  type ReceiverOptions,
 } from '../../functions/receiver/handler.js';
 import type { ReceiverEvent } from '../../functions/receiver/request.js';
-import type { RoutingTable } from '../../functions/receiver/routes.js';
 import { signBody } from '../../functions/receiver/signature.js';
 import {
-  createSigningKeyStore,
   KEY_CACHE_TTL_MS,
   KEY_REFRESH_INTERVAL_MS,
 } from '../../functions/receiver/signing-keys.js';
-import {
-  createLogger,
-  createMetrics,
-  METRICS_NAMESPACE,
-} from '../../functions/telemetry.js';
+import { METRICS_NAMESPACE } from '../../functions/telemetry.js';
 import {
   OTHER_ORGANIZATION_KEY,
   ROTATED_KEY,
@@ -40,37 +27,24 @@ import {
   TEST_SIGNING_KEY,
   UNKNOWN_KEY,
 } from '../fixtures/keys.js';
+import { captureOutput } from '../fixtures/output.js';
 import {
   buildFunctionUrlEvent,
   buildHttpApiEvent,
   buildRestApiEvent,
   signedSampleEvent,
 } from '../fixtures/requests.js';
+import {
+  createTestReceiver,
+  sentMessages,
+  sqsMock,
+  TEST_QUEUE_URLS,
+  TEST_RECEIVED_AT,
+  TEST_ROUTING,
+  TEST_SEND_DEADLINE_MS,
+  TEST_SERVICE_NAME,
+} from './test-receiver.js';
 
-const SERVICE_NAME = 'vomo-receiver';
-const QUEUE_BASE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012';
-const QUEUE_URLS = {
-  catalog: `${QUEUE_BASE_URL}/catalog.fifo`,
-  audit: `${QUEUE_BASE_URL}/audit`,
-  volunteering: `${QUEUE_BASE_URL}/volunteering`,
-  partner: `${QUEUE_BASE_URL}/partner`,
-  unrouted: `${QUEUE_BASE_URL}/unrouted`,
-};
-
-const ROUTING: RoutingTable = {
-  organizations: {
-    '1': [
-      { events: ['participation.*'], queue: 'volunteering' },
-      { events: ['project.*', 'campaign.*'], queue: 'catalog' },
-      { events: ['*.deleted'], queue: 'audit' },
-    ],
-    '2': [{ events: ['project.*', 'volunteer_hours.*'], queue: 'partner' }],
-  },
-  unrouted: 'unrouted',
-};
-
-const RECEIVED_AT = new Date('2024-01-15T12:00:01.000Z');
-const SEND_DEADLINE_MS = 50;
 const ROTATING_SECRET = JSON.stringify({
   '1': [ROTATED_KEY, TEST_SIGNING_KEY],
   '2': OTHER_ORGANIZATION_KEY,
@@ -78,8 +52,6 @@ const ROTATING_SECRET = JSON.stringify({
 
 const ACCEPTED = answerAccepted();
 const UNAUTHORIZED = answerRejected('signature-mismatch');
-
-const sqsMock = mockClient(SQSClient);
 
 /** Everything the logger and the metrics wrote during one test. */
 let output: string[] = [];
@@ -102,48 +74,15 @@ interface MetricPoint {
 }
 
 beforeEach(() => {
-  output = [];
   sqsMock.reset();
   sqsMock.on(SendMessageCommand).resolves({ MessageId: 'message-1' });
 
-  // Powertools writes through its own Console over these two streams.
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
-      output.push(String(chunk));
-      return true;
-    });
-  }
+  output = captureOutput();
 });
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** A receiver over a real key store whose source and clock the test drives. */
-function createTestReceiver(overrides: Partial<ReceiverOptions> = {}) {
-  const clock = { now: 0 };
-  const keys = { secret: TEST_KEYS_SECRET, failure: undefined as unknown };
-  const source = vi.fn(async () => {
-    if (keys.failure !== undefined) {
-      throw keys.failure;
-    }
-    return keys.secret;
-  });
-
-  const handler = createReceiver({
-    routing: ROUTING,
-    queueUrls: QUEUE_URLS,
-    signingKeys: createSigningKeyStore({ source, now: () => clock.now }),
-    sqs: new SQSClient({ region: 'eu-west-1' }),
-    sendDeadlineMs: SEND_DEADLINE_MS,
-    logger: createLogger(SERVICE_NAME),
-    metrics: createMetrics(SERVICE_NAME),
-    now: () => RECEIVED_AT,
-    ...overrides,
-  });
-
-  return { handler, source, keys, clock };
-}
 
 /** A body in VOMO's wire form. */
 function encodeBody(value: unknown): Buffer {
@@ -167,12 +106,6 @@ function signedEvent(body: Buffer, key = TEST_SIGNING_KEY): ReceiverEvent {
 
 function sha256Of(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-function sentMessages(): SendMessageCommandInput[] {
-  return sqsMock
-    .commandCalls(SendMessageCommand)
-    .map((call) => call.args[0].input);
 }
 
 function sentQueueUrls(): (string | undefined)[] {
@@ -232,7 +165,7 @@ describe('createReceiver', () => {
       const answer = await handler(signedSampleEvent('participation.created'));
 
       expect(answer).toEqual(ACCEPTED);
-      expect(sentQueueUrls()).toEqual([QUEUE_URLS.volunteering]);
+      expect(sentQueueUrls()).toEqual([TEST_QUEUE_URLS.volunteering]);
     });
 
     it('sends an event to every matching queue, each once', async () => {
@@ -243,7 +176,7 @@ describe('createReceiver', () => {
       expect(answer).toEqual(ACCEPTED);
       expect(sqsMock).toHaveReceivedCommandTimes(SendMessageCommand, 2);
       expect(sentQueueUrls().sort()).toEqual(
-        [QUEUE_URLS.audit, QUEUE_URLS.catalog].sort(),
+        [TEST_QUEUE_URLS.audit, TEST_QUEUE_URLS.catalog].sort(),
       );
     });
 
@@ -251,7 +184,7 @@ describe('createReceiver', () => {
       const { handler } = createTestReceiver({ sendDeadlineMs: 1_000 });
       let slowSendDone = false;
       sqsMock
-        .on(SendMessageCommand, { QueueUrl: QUEUE_URLS.audit })
+        .on(SendMessageCommand, { QueueUrl: TEST_QUEUE_URLS.audit })
         .callsFake(async () => {
           await delay(30);
           slowSendDone = true;
@@ -298,7 +231,7 @@ describe('createReceiver', () => {
         [MESSAGE_ATTRIBUTE.action]: text('updated'),
         [MESSAGE_ATTRIBUTE.isPublic]: text('true'),
         [MESSAGE_ATTRIBUTE.bodySha256]: text(sha256Of(sample)),
-        [MESSAGE_ATTRIBUTE.receivedAt]: text(RECEIVED_AT.toISOString()),
+        [MESSAGE_ATTRIBUTE.receivedAt]: text(TEST_RECEIVED_AT.toISOString()),
         [MESSAGE_ATTRIBUTE.requestId]: text('request-attributes'),
       });
     });
@@ -310,7 +243,7 @@ describe('createReceiver', () => {
 
       expect(sentMessages()).toEqual([
         expect.objectContaining({
-          QueueUrl: QUEUE_URLS.catalog,
+          QueueUrl: TEST_QUEUE_URLS.catalog,
           MessageGroupId: '1:project:90909',
           MessageDeduplicationId: sha256Of(readSample('project.created')),
         }),
@@ -323,7 +256,7 @@ describe('createReceiver', () => {
       await handler(signedSampleEvent('participation.created'));
 
       const [message] = sentMessages();
-      expect(message?.QueueUrl).toBe(QUEUE_URLS.volunteering);
+      expect(message?.QueueUrl).toBe(TEST_QUEUE_URLS.volunteering);
       expect(message).not.toHaveProperty('MessageGroupId');
       expect(message).not.toHaveProperty('MessageDeduplicationId');
     });
@@ -339,7 +272,7 @@ describe('createReceiver', () => {
       const answer = await handler(signedSampleEvent('project.public.updated'));
 
       expect(answer).toEqual(ACCEPTED);
-      expect(sentQueueUrls()).toEqual([QUEUE_URLS.catalog]);
+      expect(sentQueueUrls()).toEqual([TEST_QUEUE_URLS.catalog]);
     });
 
     it('forwards an event type it does not know to the queue that matches', async () => {
@@ -355,7 +288,7 @@ describe('createReceiver', () => {
       expect(answer).toEqual(ACCEPTED);
       expect(sentMessages()).toEqual([
         expect.objectContaining({
-          QueueUrl: QUEUE_URLS.partner,
+          QueueUrl: TEST_QUEUE_URLS.partner,
           MessageBody: body.toString('utf8'),
         }),
       ]);
@@ -372,7 +305,7 @@ describe('createReceiver', () => {
       const answer = await handler(signedEvent(body));
 
       expect(answer).toEqual(ACCEPTED);
-      expect(sentQueueUrls()).toEqual([QUEUE_URLS.unrouted]);
+      expect(sentQueueUrls()).toEqual([TEST_QUEUE_URLS.unrouted]);
       expect(countMetric(RECEIVER_METRIC.unrouted)).toBe(1);
     });
 
@@ -386,17 +319,17 @@ describe('createReceiver', () => {
       const answer = await handler(signedEvent(body, OTHER_ORGANIZATION_KEY));
 
       expect(answer).toEqual(ACCEPTED);
-      expect(sentQueueUrls()).toEqual([QUEUE_URLS.unrouted]);
+      expect(sentQueueUrls()).toEqual([TEST_QUEUE_URLS.unrouted]);
       expect(readMetricPoints()).toContainEqual({
         name: RECEIVER_METRIC.unrouted,
         value: 1,
-        dimensions: { service: SERVICE_NAME },
+        dimensions: { service: TEST_SERVICE_NAME },
       });
     });
 
     it('acknowledges and counts an unrouted event when there is no unrouted queue', async () => {
       const { handler } = createTestReceiver({
-        routing: { organizations: ROUTING.organizations },
+        routing: { organizations: TEST_ROUTING.organizations },
       });
       const body = changeSample('campaign.created', (envelope) => {
         envelope.organization_id = 2;
@@ -703,7 +636,7 @@ describe('createReceiver', () => {
     it('answers 503 when one of two sends fails, though the other succeeded', async () => {
       const { handler } = createTestReceiver();
       sqsMock
-        .on(SendMessageCommand, { QueueUrl: QUEUE_URLS.catalog })
+        .on(SendMessageCommand, { QueueUrl: TEST_QUEUE_URLS.catalog })
         .rejects(new Error('throttled'));
 
       const answer = await handler(signedSampleEvent('project.deleted'));
@@ -711,20 +644,22 @@ describe('createReceiver', () => {
       expect(answer).toEqual(answerRejected('queue-unavailable'));
       expect(answer.statusCode).toBe(503);
       expect(sentQueueUrls().sort()).toEqual(
-        [QUEUE_URLS.audit, QUEUE_URLS.catalog].sort(),
+        [TEST_QUEUE_URLS.audit, TEST_QUEUE_URLS.catalog].sort(),
       );
     });
 
     it('answers 503 within the deadline when a send never settles', async () => {
       const { handler } = createTestReceiver();
       sqsMock
-        .on(SendMessageCommand, { QueueUrl: QUEUE_URLS.audit })
+        .on(SendMessageCommand, { QueueUrl: TEST_QUEUE_URLS.audit })
         .callsFake(() => new Promise(() => {}));
       const startedAt = performance.now();
 
       const answer = await handler(signedSampleEvent('project.deleted'));
 
-      expect(performance.now() - startedAt).toBeLessThan(5 * SEND_DEADLINE_MS);
+      expect(performance.now() - startedAt).toBeLessThan(
+        5 * TEST_SEND_DEADLINE_MS,
+      );
       expect(answer).toEqual(answerRejected('queue-unavailable'));
     });
 
@@ -837,17 +772,20 @@ describe('createReceiver', () => {
       expect(points).toContainEqual({
         name: RECEIVER_METRIC.rejected,
         value: 1,
-        dimensions: { service: SERVICE_NAME, Reason: 'signature-mismatch' },
+        dimensions: {
+          service: TEST_SERVICE_NAME,
+          Reason: 'signature-mismatch',
+        },
       });
       expect(points).toContainEqual({
         name: RECEIVER_METRIC.unauthorized,
         value: 1,
-        dimensions: { service: SERVICE_NAME },
+        dimensions: { service: TEST_SERVICE_NAME },
       });
       expect(points).toContainEqual({
         name: RECEIVER_METRIC.received,
         value: 1,
-        dimensions: { service: SERVICE_NAME },
+        dimensions: { service: TEST_SERVICE_NAME },
       });
     });
 
@@ -859,7 +797,7 @@ describe('createReceiver', () => {
       expect(readMetricPoints()).toContainEqual({
         name: RECEIVER_METRIC.rejected,
         value: 1,
-        dimensions: { service: SERVICE_NAME, Reason: 'envelope-invalid' },
+        dimensions: { service: TEST_SERVICE_NAME, Reason: 'envelope-invalid' },
       });
       expect(countMetric(RECEIVER_METRIC.unauthorized)).toBe(0);
     });
@@ -877,12 +815,12 @@ describe('createReceiver', () => {
           {
             name: RECEIVER_METRIC.forwarded,
             value: 1,
-            dimensions: { service: SERVICE_NAME, Queue: 'catalog' },
+            dimensions: { service: TEST_SERVICE_NAME, Queue: 'catalog' },
           },
           {
             name: RECEIVER_METRIC.forwarded,
             value: 1,
-            dimensions: { service: SERVICE_NAME, Queue: 'audit' },
+            dimensions: { service: TEST_SERVICE_NAME, Queue: 'audit' },
           },
         ]),
       );
@@ -893,7 +831,7 @@ describe('createReceiver', () => {
     it('counts a failed send with its queue, and the rejection', async () => {
       const { handler } = createTestReceiver();
       sqsMock
-        .on(SendMessageCommand, { QueueUrl: QUEUE_URLS.catalog })
+        .on(SendMessageCommand, { QueueUrl: TEST_QUEUE_URLS.catalog })
         .rejects(new Error('throttled'));
 
       await handler(signedSampleEvent('project.deleted'));
@@ -902,24 +840,24 @@ describe('createReceiver', () => {
       expect(points).toContainEqual({
         name: RECEIVER_METRIC.sendFailed,
         value: 1,
-        dimensions: { service: SERVICE_NAME, Queue: 'catalog' },
+        dimensions: { service: TEST_SERVICE_NAME, Queue: 'catalog' },
       });
       expect(points).toContainEqual({
         name: RECEIVER_METRIC.forwarded,
         value: 1,
-        dimensions: { service: SERVICE_NAME, Queue: 'audit' },
+        dimensions: { service: TEST_SERVICE_NAME, Queue: 'audit' },
       });
       expect(points).toContainEqual({
         name: RECEIVER_METRIC.rejected,
         value: 1,
-        dimensions: { service: SERVICE_NAME, Reason: 'queue-unavailable' },
+        dimensions: { service: TEST_SERVICE_NAME, Reason: 'queue-unavailable' },
       });
     });
 
     it('writes per-queue and per-reason metrics with the service dimension too', async () => {
       const { handler } = createTestReceiver();
       sqsMock
-        .on(SendMessageCommand, { QueueUrl: QUEUE_URLS.catalog })
+        .on(SendMessageCommand, { QueueUrl: TEST_QUEUE_URLS.catalog })
         .rejects(new Error('throttled'));
 
       await handler(signedSampleEvent('project.deleted'));
@@ -1045,7 +983,7 @@ describe('createReceiver', () => {
   });
 
   it('refuses to start when a routed queue has no URL', () => {
-    const { catalog: _, ...withoutCatalog } = QUEUE_URLS;
+    const { catalog: _, ...withoutCatalog } = TEST_QUEUE_URLS;
 
     expect(() => createTestReceiver({ queueUrls: withoutCatalog })).toThrow(
       'no queue URL for routed queue(s): catalog',

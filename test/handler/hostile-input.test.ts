@@ -1,10 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import {
-  SendMessageCommand,
-  type SendMessageCommandInput,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashBody, inspectEvent, readSample } from '../../events/index.js';
 import {
@@ -13,22 +8,13 @@ import {
   type ReceiverAnswer,
 } from '../../functions/receiver/answers.js';
 import { MESSAGE_ATTRIBUTE } from '../../functions/receiver/forward.js';
-import {
-  createReceiver,
-  MAX_BODY_BYTES,
-  type ReceiverOptions,
-} from '../../functions/receiver/handler.js';
+import { MAX_BODY_BYTES } from '../../functions/receiver/handler.js';
 import type { ReceiverEvent } from '../../functions/receiver/request.js';
-import type { RoutingTable } from '../../functions/receiver/routes.js';
 import {
   signBody,
   verifySignature,
 } from '../../functions/receiver/signature.js';
-import {
-  createSigningKeyStore,
-  KEY_REFRESH_INTERVAL_MS,
-} from '../../functions/receiver/signing-keys.js';
-import { createLogger, createMetrics } from '../../functions/telemetry.js';
+import { KEY_REFRESH_INTERVAL_MS } from '../../functions/receiver/signing-keys.js';
 import {
   OTHER_ORGANIZATION_KEY,
   ROTATED_KEY,
@@ -36,32 +22,20 @@ import {
   TEST_SIGNING_KEY,
   UNKNOWN_KEY,
 } from '../fixtures/keys.js';
+import { captureOutput } from '../fixtures/output.js';
 import { buildHttpApiEvent, buildRestApiEvent } from '../fixtures/requests.js';
+import {
+  createTestReceiver,
+  sentMessages,
+  sqsMock,
+  TEST_QUEUE_URLS,
+} from './test-receiver.js';
 
 // Counts the digest comparisons, which must each cover a whole digest.
 vi.mock('node:crypto', async (importOriginal) => {
   const crypto = await importOriginal<typeof import('node:crypto')>();
   return { ...crypto, timingSafeEqual: vi.fn(crypto.timingSafeEqual) };
 });
-
-const QUEUE_BASE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012';
-const QUEUE_URLS = {
-  catalog: `${QUEUE_BASE_URL}/catalog.fifo`,
-  volunteering: `${QUEUE_BASE_URL}/volunteering`,
-  partner: `${QUEUE_BASE_URL}/partner`,
-  unrouted: `${QUEUE_BASE_URL}/unrouted`,
-};
-
-const ROUTING: RoutingTable = {
-  organizations: {
-    '1': [
-      { events: ['participation.*'], queue: 'volunteering' },
-      { events: ['project.*', 'campaign.*'], queue: 'catalog' },
-    ],
-    '2': [{ events: ['project.*'], queue: 'partner' }],
-  },
-  unrouted: 'unrouted',
-};
 
 /** Put into hostile bodies, signatures and headers; must never be written. */
 const MARKER = 'marker-8e1f04c7';
@@ -77,26 +51,17 @@ const KEY_STORE_UNAVAILABLE = answerRejected('key-store-unavailable');
 
 const SAMPLE = readSample('project.created');
 
-const sqsMock = mockClient(SQSClient);
-
 let output: string[] = [];
 
 /** Every signature sent in the current test, to look for in the output. */
 let sentSignatures: string[] = [];
 
 beforeEach(() => {
-  output = [];
   sentSignatures = [];
   sqsMock.reset();
   sqsMock.on(SendMessageCommand).resolves({ MessageId: 'message-1' });
   vi.mocked(timingSafeEqual).mockClear();
-
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
-      output.push(String(chunk));
-      return true;
-    });
-  }
+  output = captureOutput();
 });
 
 // Every attack in this file is also a check that nothing secret is written.
@@ -116,31 +81,6 @@ afterEach(() => {
     expect(written).not.toContain(secret);
   }
 });
-
-/** A receiver over a real key store whose source and clock the test drives. */
-function createTestReceiver(overrides: Partial<ReceiverOptions> = {}) {
-  const clock = { now: 0 };
-  const keys = { secret: TEST_KEYS_SECRET, failure: undefined as unknown };
-  const source = vi.fn(async () => {
-    if (keys.failure !== undefined) {
-      throw keys.failure;
-    }
-    return keys.secret;
-  });
-
-  const handler = createReceiver({
-    routing: ROUTING,
-    queueUrls: QUEUE_URLS,
-    signingKeys: createSigningKeyStore({ source, now: () => clock.now }),
-    sqs: new SQSClient({ region: 'eu-west-1' }),
-    sendDeadlineMs: 50,
-    logger: createLogger('vomo-receiver'),
-    metrics: createMetrics('vomo-receiver'),
-    ...overrides,
-  });
-
-  return { handler, source, keys, clock };
-}
 
 /** An HTTP API event carrying `body` and `signature`, plus a marked header. */
 function attack(body: Buffer | string, signature: string): ReceiverEvent {
@@ -169,12 +109,6 @@ function envelopeText(fields: Record<string, string> = {}): string {
     ([name, value]) => `"${name}":${value}`,
   );
   return `{${members.join(',')}}`;
-}
-
-function sentMessages(): SendMessageCommandInput[] {
-  return sqsMock
-    .commandCalls(SendMessageCommand)
-    .map((call) => call.args[0].input);
 }
 
 function expectNothingSent(): void {
@@ -352,7 +286,7 @@ describe('createReceiver', () => {
 
       expect(answer).toEqual(ACCEPTED);
       const [message] = sentMessages();
-      expect(message?.QueueUrl).toBe(QUEUE_URLS.partner);
+      expect(message?.QueueUrl).toBe(TEST_QUEUE_URLS.partner);
       expect(
         message?.MessageAttributes?.[MESSAGE_ATTRIBUTE.organizationId]
           ?.StringValue,
@@ -489,7 +423,7 @@ describe('createReceiver', () => {
 
       expect(answer).toEqual(ACCEPTED);
       expect(sentMessages().map((message) => message.QueueUrl)).toEqual([
-        QUEUE_URLS.catalog,
+        TEST_QUEUE_URLS.catalog,
       ]);
     });
 
@@ -592,7 +526,7 @@ describe('createReceiver', () => {
       const answer = await handler(signed(body));
 
       expect(answer).toEqual(ACCEPTED);
-      expect(sentMessages()[0]?.QueueUrl).toBe(QUEUE_URLS.unrouted);
+      expect(sentMessages()[0]?.QueueUrl).toBe(TEST_QUEUE_URLS.unrouted);
     });
   });
 
@@ -617,7 +551,7 @@ describe('createReceiver', () => {
 
       expect(answer).toEqual(ACCEPTED);
       const [message] = sentMessages();
-      expect(message?.QueueUrl).toBe(QUEUE_URLS.catalog);
+      expect(message?.QueueUrl).toBe(TEST_QUEUE_URLS.catalog);
       expect(message?.MessageGroupId).toMatch(GROUP_ID_RULE);
       expect(message?.MessageDeduplicationId).toBe(hashBody(body));
     });

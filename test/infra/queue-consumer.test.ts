@@ -2,7 +2,8 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { RELAY_RUNTIME } from '../../infra/relay-function.js';
 import type { RelayStack } from '../../infra/relay-stack.js';
-import { synthesizeRelay, TEST_CONFIG } from './synthesize.js';
+import { SAMPLE_ROUTING } from '../fixtures/relay-config.js';
+import { synthesizeRelay } from './synthesize.js';
 
 interface Statement {
   Effect: string;
@@ -17,11 +18,11 @@ const FIXTURE_ENTRY = 'test/fixtures/recording-consumer.ts';
  * tuned test consumer on the standard one.
  */
 const CONSUMER_CONFIG = {
-  ...TEST_CONFIG,
+  ...SAMPLE_ROUTING,
   queues: {
-    volunteering: { ...TEST_CONFIG.queues.volunteering, consumer: {} },
+    volunteering: { ...SAMPLE_ROUTING.queues.volunteering, consumer: {} },
     catalog: {
-      ...TEST_CONFIG.queues.catalog,
+      ...SAMPLE_ROUTING.queues.catalog,
       visibilityTimeoutSeconds: 900,
       consumer: {
         entry: FIXTURE_ENTRY,
@@ -215,7 +216,7 @@ describe('QueueConsumer', () => {
   });
 
   it('creates no consumer function, mapping or output without a consumer', () => {
-    const plain = synthesizeRelay(TEST_CONFIG);
+    const plain = synthesizeRelay(SAMPLE_ROUTING);
 
     expect(plain.stack.consumers).toEqual([]);
     plain.template.resourceCountIs('AWS::Lambda::Function', 1);

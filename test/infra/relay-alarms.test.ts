@@ -5,7 +5,8 @@ import { RECEIVER_METRIC } from '../../functions/receiver/handler.js';
 import { METRICS_NAMESPACE } from '../../functions/telemetry.js';
 import { RECEIVER_SERVICE_NAME } from '../../infra/relay-alarms.js';
 import type { RelayStack } from '../../infra/relay-stack.js';
-import { synthesizeRelay, TEST_CONFIG } from './synthesize.js';
+import { SAMPLE_ROUTING } from '../fixtures/relay-config.js';
+import { synthesizeRelay } from './synthesize.js';
 
 interface AlarmProperties {
   Namespace: string;
@@ -21,17 +22,17 @@ interface AlarmProperties {
 const ALARM_EMAIL = 'operations@example.org';
 
 const plain = synthesizeRelay({
-  ...TEST_CONFIG,
+  ...SAMPLE_ROUTING,
   alarms: { unauthorizedPerFiveMinutes: 25, oldestMessageAgeMinutes: 30 },
 });
-const mailed = synthesizeRelay({ ...TEST_CONFIG, alarmEmail: ALARM_EMAIL });
+const mailed = synthesizeRelay({ ...SAMPLE_ROUTING, alarmEmail: ALARM_EMAIL });
 const consumed = synthesizeRelay({
-  ...TEST_CONFIG,
+  ...SAMPLE_ROUTING,
   alarmEmail: ALARM_EMAIL,
   queues: {
-    ...TEST_CONFIG.queues,
-    volunteering: { ...TEST_CONFIG.queues.volunteering, consumer: {} },
-    catalog: { ...TEST_CONFIG.queues.catalog, consumer: {} },
+    ...SAMPLE_ROUTING.queues,
+    volunteering: { ...SAMPLE_ROUTING.queues.volunteering, consumer: {} },
+    catalog: { ...SAMPLE_ROUTING.queues.catalog, consumer: {} },
   },
 });
 

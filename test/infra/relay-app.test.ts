@@ -10,16 +10,17 @@ import {
   readDeployEnvironment,
 } from '../../infra/relay-app.js';
 import { RelayStack } from '../../infra/relay-stack.js';
-import { synthesizeRelay, TEST_CONFIG } from './synthesize.js';
+import { SAMPLE_ROUTING } from '../fixtures/relay-config.js';
+import { synthesizeRelay } from './synthesize.js';
 
 /** Every optional part switched on, so every resource meets the checks. */
 const FULL_CONFIG = {
-  ...TEST_CONFIG,
+  ...SAMPLE_ROUTING,
   queues: {
-    ...TEST_CONFIG.queues,
-    volunteering: { ...TEST_CONFIG.queues.volunteering, consumer: {} },
+    ...SAMPLE_ROUTING.queues,
+    volunteering: { ...SAMPLE_ROUTING.queues.volunteering, consumer: {} },
     catalog: {
-      ...TEST_CONFIG.queues.catalog,
+      ...SAMPLE_ROUTING.queues.catalog,
       consumer: { batchSize: 100, maxBatchingWindowSeconds: 10 },
     },
   },
@@ -105,10 +106,13 @@ describe('createRelayApp', () => {
   });
 
   it('names the stack after the config, VomoRelay by default', () => {
-    const named = createTestApp({ ...TEST_CONFIG, stackName: 'VomoStaging' });
+    const named = createTestApp({
+      ...SAMPLE_ROUTING,
+      stackName: 'VomoStaging',
+    });
 
     expect(
-      createTestApp(TEST_CONFIG).node.tryFindChild('VomoRelay'),
+      createTestApp(SAMPLE_ROUTING).node.tryFindChild('VomoRelay'),
     ).toBeInstanceOf(RelayStack);
     expect(named.node.tryFindChild('VomoStaging')).toBeInstanceOf(RelayStack);
   });
@@ -122,7 +126,7 @@ describe('createRelayApp', () => {
   it('fails naming the key when the config is missing or invalid', () => {
     expect(() => createRelayApp()).toThrow(RelayConfigError);
     expect(() =>
-      createTestApp({ ...TEST_CONFIG, unrouted: 'nowhere' }),
+      createTestApp({ ...SAMPLE_ROUTING, unrouted: 'nowhere' }),
     ).toThrow(/context\.vomo\.unrouted/);
   });
 });

@@ -2,22 +2,7 @@ import type { AppProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createRelayApp } from '../../infra/relay-app.js';
 import { RelayStack } from '../../infra/relay-stack.js';
-
-/** A routing config like the one cdk.json ships with, as raw JSON. */
-export const TEST_CONFIG = {
-  queues: {
-    volunteering: { fifo: true, maxReceiveCount: 3 },
-    catalog: { retentionDays: 4 },
-    unrouted: {},
-  },
-  organizations: {
-    '1': [
-      { events: ['participation.*'], queue: 'volunteering' },
-      { events: ['project.*', 'campaign.*'], queue: 'catalog' },
-    ],
-  },
-  unrouted: 'unrouted',
-} as const;
+import { SAMPLE_ROUTING } from '../fixtures/relay-config.js';
 
 /** The stack a config synthesizes to, and its CloudFormation template. */
 export interface SynthesizedRelay {
@@ -33,7 +18,7 @@ export interface SynthesizeOptions {
 
 /** Synthesizes the relay app for a raw `vomo` config, as `cdk synth` would. */
 export function synthesizeRelay(
-  config: object = TEST_CONFIG,
+  config: object = SAMPLE_ROUTING,
   options: SynthesizeOptions = {},
 ): SynthesizedRelay {
   const app = createRelayApp({
@@ -74,5 +59,5 @@ export function buildLargeConfig(organizations: number): object {
     ];
   });
 
-  return { ...TEST_CONFIG, organizations: Object.fromEntries(entries) };
+  return { ...SAMPLE_ROUTING, organizations: Object.fromEntries(entries) };
 }

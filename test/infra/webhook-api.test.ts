@@ -1,10 +1,11 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { WEBHOOK_PATH } from '../../infra/webhook-api.js';
-import { synthesizeRelay, TEST_CONFIG } from './synthesize.js';
+import { SAMPLE_ROUTING } from '../fixtures/relay-config.js';
+import { synthesizeRelay } from './synthesize.js';
 
 const { stack, template } = synthesizeRelay({
-  ...TEST_CONFIG,
+  ...SAMPLE_ROUTING,
   api: { rateLimit: 12, burstLimit: 34 },
   logRetentionDays: 90,
 });

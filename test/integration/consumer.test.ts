@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
-import {
-  CreateSecretCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
 import {
-  afterAll,
   afterEach,
   beforeAll,
   beforeEach,
@@ -32,8 +27,8 @@ import {
   readRecorded,
   resetRecorder,
 } from '../fixtures/recording-consumer.js';
-import { useMotoServer } from './moto-server.js';
-import { SAMPLE_ROUTING, writeCdkJson } from './relay-config.js';
+import { SAMPLE_ROUTING, writeCdkJson } from '../fixtures/relay-config.js';
+import { useMotoClients } from './moto-server.js';
 
 const SECRET_ID = 'consumer-test/signing-keys';
 const WAIT = { timeout: 15_000, interval: 50 };
@@ -63,26 +58,16 @@ const EXAMPLE_ROUTING = {
   },
 };
 
-const moto = useMotoServer();
-let sqs: SQSClient;
-let secrets: SecretsManagerClient;
+const moto = useMotoClients();
 let relay: LocalRelay | undefined;
 let outcomes: BatchOutcome[];
 
 beforeAll(() => {
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-  sqs = new SQSClient({});
-  secrets = new SecretsManagerClient({});
-});
-
-afterAll(() => {
-  sqs?.destroy();
-  secrets?.destroy();
 });
 
 beforeEach(async () => {
-  await moto.server().reset();
-  await secrets.send(
+  await moto.secrets().send(
     new CreateSecretCommand({
       Name: SECRET_ID,
       SecretString: TEST_KEYS_SECRET,
@@ -122,7 +107,7 @@ async function postSample(target: LocalRelay, type: string): Promise<void> {
 
 /** Messages a queue still holds, visible or in flight. */
 async function countMessages(queueUrl: string | undefined): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
+  const { Attributes = {} } = await moto.sqs().send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
       AttributeNames: [
@@ -146,7 +131,7 @@ function receiveCountsOf(records: readonly RecordedRecord[]): string[] {
  * that exists is left as it is, so one made with a short timeout keeps it.
  */
 async function createQuickRetryQueue(): Promise<void> {
-  await sqs.send(
+  await moto.sqs().send(
     new CreateQueueCommand({
       QueueName: 'catalog',
       Attributes: { VisibilityTimeout: '1' },

@@ -1,13 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import {
-  DeleteMessageCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import {
-  afterAll,
   afterEach,
   beforeAll,
   beforeEach,
@@ -23,9 +16,9 @@ import {
   MAX_REQUEST_BYTES,
   REQUEST_TIMEOUT_MS,
 } from '../../local/http-gateway.js';
-import { type LocalRelay, startLocalRelay } from '../../local/local-relay.js';
 import { TEST_SIGNING_KEY, UNKNOWN_KEY } from '../fixtures/keys.js';
-import { SAMPLE_ROUTING, writeCdkJson } from './relay-config.js';
+import { captureOutput } from '../fixtures/output.js';
+import { drainBodies, useEmbeddedRelay } from './relay-queues.js';
 
 /** Put into hostile requests; must never be written by the relay. */
 const MARKER = 'marker-3a9d61f2';
@@ -42,40 +35,19 @@ const EXCHANGE_CAP_MS = REQUEST_TIMEOUT_MS + 3 * TIMEOUT_SLACK_MS;
 /** An endless upload is given up by the client after this many bytes. */
 const UPLOAD_CAP_BYTES = 8 * MAX_REQUEST_BYTES;
 
-let relay: LocalRelay;
-let sqs: SQSClient;
+const local = useEmbeddedRelay();
+let webhookUrl: string;
 let port: number;
 let output: string[] = [];
 
-beforeAll(async () => {
-  relay = await startLocalRelay({
-    cdkJsonPath: writeCdkJson(SAMPLE_ROUTING),
-    port: 0,
-    sqsPort: 0,
-    signingKey: TEST_SIGNING_KEY,
-  });
-  port = Number(new URL(relay.url).port);
-  sqs = new SQSClient({
-    endpoint: relay.sqsEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'any', secretAccessKey: 'any' },
-  });
-});
-
-afterAll(async () => {
-  sqs?.destroy();
-  await relay?.stop();
+beforeAll(() => {
+  webhookUrl = local.relay().url;
+  port = Number(new URL(webhookUrl).port);
 });
 
 beforeEach(async () => {
   await drainAll();
-  output = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
-      output.push(String(chunk));
-      return true;
-    });
-  }
+  output = captureOutput();
 });
 
 // Every attack in this file is also a check that nothing secret is written.
@@ -164,7 +136,7 @@ function streamEndlessly(): Promise<{ status: number; written: number }> {
     let answered = false;
 
     const outgoing = httpRequest(
-      relay.url,
+      webhookUrl,
       { method: 'POST', headers: { 'vomo-signature': SIGNATURE } },
       (answer) => {
         answered = true;
@@ -197,7 +169,7 @@ function streamEndlessly(): Promise<{ status: number; written: number }> {
 function postInChunks(body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
-      relay.url,
+      webhookUrl,
       {
         method: 'POST',
         headers: {
@@ -225,7 +197,7 @@ function send(
 ): Promise<{ status: number; allow: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
-      relay.url,
+      webhookUrl,
       {
         method,
         headers: {
@@ -251,38 +223,9 @@ function send(
   });
 }
 
-async function drain(queueUrl: string): Promise<Message[]> {
-  const messages: Message[] = [];
-  for (let round = 0; round < 100; round += 1) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-      }),
-    );
-    if (Messages.length === 0) {
-      break;
-    }
-
-    for (const message of Messages) {
-      messages.push(message);
-      await sqs.send(
-        new DeleteMessageCommand({
-          QueueUrl: queueUrl,
-          ReceiptHandle: message.ReceiptHandle,
-        }),
-      );
-    }
-  }
-  return messages;
-}
-
 /** Every queued body, whatever its queue; the queues are left empty. */
-async function drainAll(): Promise<string[]> {
-  const queued = await Promise.all(
-    Object.values(relay.queueUrls).map((url) => drain(url)),
-  );
-  return queued.flat().map((message) => message.Body ?? '');
+function drainAll(): Promise<string[]> {
+  return drainBodies(local.sqs(), local.relay().queueUrls);
 }
 
 /** An event of organization 1 padded to exactly `length` bytes. */
@@ -342,7 +285,7 @@ describe('startLocalRelay against hostile HTTP', () => {
     it('answers 413 to a signed body one byte over the size limit', async () => {
       const body = padToLength(MAX_BODY_BYTES + 1);
 
-      const answer = await fetch(relay.url, {
+      const answer = await fetch(webhookUrl, {
         method: 'POST',
         headers: { 'vomo-signature': signBody(body, TEST_SIGNING_KEY) },
         body,
@@ -355,7 +298,7 @@ describe('startLocalRelay against hostile HTTP', () => {
     it('queues a signed body of exactly the size limit, byte for byte', async () => {
       const body = padToLength(MAX_BODY_BYTES);
 
-      const answer = await fetch(relay.url, {
+      const answer = await fetch(webhookUrl, {
         method: 'POST',
         headers: { 'vomo-signature': signBody(body, TEST_SIGNING_KEY) },
         body,
@@ -522,7 +465,7 @@ describe('startLocalRelay against hostile HTTP', () => {
   });
 
   it('still queues a signed event after every attack', async () => {
-    const answer = await fetch(relay.url, {
+    const answer = await fetch(webhookUrl, {
       method: 'POST',
       headers: { 'vomo-signature': SIGNATURE },
       body: SAMPLE,

@@ -22,8 +22,8 @@ import {
   runKeys,
   setKey,
 } from '../../local/keys.js';
+import { SAMPLE_ROUTING, writeCdkJson } from '../fixtures/relay-config.js';
 import { useMotoServer } from './moto-server.js';
-import { SAMPLE_ROUTING, writeCdkJson } from './relay-config.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = `${ROOT}node_modules/.bin/tsx`;

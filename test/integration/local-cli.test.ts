@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_SIGNING_KEY } from '../fixtures/keys.js';
-import { SAMPLE_ROUTING, writeCdkJson } from './relay-config.js';
+import { SAMPLE_ROUTING, writeCdkJson } from '../fixtures/relay-config.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = `${ROOT}node_modules/.bin/tsx`;

@@ -1,51 +1,26 @@
-import {
-  CreateSecretCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   ListQueuesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  vi,
-} from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { readSample } from '../../events/index.js';
 import { signBody } from '../../functions/receiver/signature.js';
 import { startLocalRelay } from '../../local/local-relay.js';
 import { TEST_KEYS_SECRET, TEST_SIGNING_KEY } from '../fixtures/keys.js';
-import { useMotoServer } from './moto-server.js';
-import { SAMPLE_ROUTING, writeCdkJson } from './relay-config.js';
+import { SAMPLE_ROUTING, writeCdkJson } from '../fixtures/relay-config.js';
+import { useMotoClients } from './moto-server.js';
+import { drainQueues } from './relay-queues.js';
 
 const SECRET_ID = 'local-test/signing-keys';
 const CDK_JSON = writeCdkJson(SAMPLE_ROUTING);
 
-const moto = useMotoServer();
-let sqs: SQSClient;
-let secrets: SecretsManagerClient;
+const moto = useMotoClients();
 
 beforeAll(() => {
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-  sqs = new SQSClient({});
-  secrets = new SecretsManagerClient({});
-});
-
-afterAll(() => {
-  sqs?.destroy();
-  secrets?.destroy();
-});
-
-beforeEach(async () => {
-  await moto.server().reset();
 });
 
 function startOnMoto() {
@@ -62,6 +37,7 @@ describe('startLocalRelay with AWS_ENDPOINT_URL', () => {
     const relay = await startOnMoto();
 
     try {
+      const sqs = moto.sqs();
       const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
       const names = QueueUrls.map((url) => url.split('/').at(-1)).sort();
 
@@ -73,7 +49,7 @@ describe('startLocalRelay with AWS_ENDPOINT_URL', () => {
   });
 
   it('leaves a queue that exists as it is', async () => {
-    const { QueueUrl } = await sqs.send(
+    const { QueueUrl } = await moto.sqs().send(
       new CreateQueueCommand({
         QueueName: 'catalog',
         Attributes: { VisibilityTimeout: '7' },
@@ -83,7 +59,7 @@ describe('startLocalRelay with AWS_ENDPOINT_URL', () => {
     const relay = await startOnMoto();
 
     try {
-      const { Attributes } = await sqs.send(
+      const { Attributes } = await moto.sqs().send(
         new GetQueueAttributesCommand({
           QueueUrl,
           AttributeNames: ['VisibilityTimeout'],
@@ -111,7 +87,7 @@ describe('startLocalRelay with AWS_ENDPOINT_URL', () => {
   });
 
   it('verifies with the secret and queues on the endpoint', async () => {
-    await secrets.send(
+    await moto.secrets().send(
       new CreateSecretCommand({
         Name: SECRET_ID,
         SecretString: TEST_KEYS_SECRET,
@@ -129,13 +105,11 @@ describe('startLocalRelay with AWS_ENDPOINT_URL', () => {
 
       expect(relay.keys).toEqual({ kind: 'secret', secretId: SECRET_ID });
       expect(answer.status).toBe(200);
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: relay.queueUrls.volunteering,
-          MaxNumberOfMessages: 10,
-        }),
+      const { volunteering = [] } = await drainQueues(
+        moto.sqs(),
+        relay.queueUrls,
       );
-      expect(Messages.map((message) => message.Body)).toEqual([
+      expect(volunteering.map((message) => message.Body)).toEqual([
         body.toString('utf8'),
       ]);
     } finally {

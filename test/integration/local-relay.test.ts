@@ -2,12 +2,6 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
-  DeleteMessageCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import {
   afterAll,
   beforeAll,
   beforeEach,
@@ -19,14 +13,15 @@ import {
 import { readSample, SAMPLE_EVENT_TYPES } from '../../events/index.js';
 import { signBody } from '../../functions/receiver/signature.js';
 import { RelayConfigError } from '../../infra/config.js';
-import { type LocalRelay, startLocalRelay } from '../../local/local-relay.js';
+import { startLocalRelay } from '../../local/local-relay.js';
 import type { SentMessage } from '../../local/sent-messages.js';
 import { TEST_SIGNING_KEY } from '../fixtures/keys.js';
 import {
   expectedQueueOf,
   SAMPLE_ROUTING,
   writeCdkJson,
-} from './relay-config.js';
+} from '../fixtures/relay-config.js';
+import { drainBodies, drainQueues, useEmbeddedRelay } from './relay-queues.js';
 
 const runFile = promisify(execFile);
 
@@ -36,68 +31,31 @@ const PYTHON_CLIENT = fileURLToPath(
 
 const CDK_JSON = writeCdkJson(SAMPLE_ROUTING);
 
-let relay: LocalRelay;
-let sqs: SQSClient;
-const forwarded: SentMessage[] = [];
-
-beforeAll(async () => {
+// Before-hooks run in the order they are registered and after-hooks in
+// reverse, so the relay below starts quiet and stops before these are undone.
+beforeAll(() => {
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-
-  relay = await startLocalRelay({
-    cdkJsonPath: CDK_JSON,
-    port: 0,
-    sqsPort: 0,
-    signingKey: TEST_SIGNING_KEY,
-    onForward: (message) => forwarded.push(message),
-  });
-  sqs = new SQSClient({
-    endpoint: relay.sqsEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'any', secretAccessKey: 'any' },
-  });
 });
 
-afterAll(async () => {
-  sqs?.destroy();
-  await relay?.stop();
+afterAll(() => {
   vi.unstubAllEnvs();
 });
 
-/** Takes every message off a queue. */
-async function drain(queueUrl: string): Promise<Message[]> {
-  const messages: Message[] = [];
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) {
-      return messages;
-    }
+const forwarded: SentMessage[] = [];
+const local = useEmbeddedRelay({
+  cdkJsonPath: CDK_JSON,
+  onForward: (message) => forwarded.push(message),
+});
 
-    for (const message of Messages) {
-      messages.push(message);
-      await sqs.send(
-        new DeleteMessageCommand({
-          QueueUrl: queueUrl,
-          ReceiptHandle: message.ReceiptHandle,
-        }),
-      );
-    }
-  }
+/** Every queue of the relay, drained: what each held, by queue key. */
+function drainAll() {
+  return drainQueues(local.sqs(), local.relay().queueUrls);
 }
 
-async function drainAll(): Promise<Record<string, Message[]>> {
-  const entries = await Promise.all(
-    Object.entries(relay.queueUrls).map(
-      async ([key, url]) => [key, await drain(url)] as const,
-    ),
-  );
-  return Object.fromEntries(entries);
+/** Every body the relay queued; the queues are left empty. */
+function drainAllBodies() {
+  return drainBodies(local.sqs(), local.relay().queueUrls);
 }
 
 function sampleFileOf(type: string): string {
@@ -116,7 +74,8 @@ async function sendWithPython(
   files: readonly string[],
   key: string,
 ): Promise<PythonRun> {
-  const args = [PYTHON_CLIENT, '--url', relay.url, '--key', key, ...files];
+  const url = local.relay().url;
+  const args = [PYTHON_CLIENT, '--url', url, '--key', key, ...files];
 
   try {
     const { stdout } = await runFile('python3', args);
@@ -145,6 +104,8 @@ describe('startLocalRelay with the embedded queue server', () => {
   });
 
   it('holds every configured queue under its SQS name', () => {
+    const relay = local.relay();
+
     expect(Object.keys(relay.queueUrls).sort()).toEqual([
       'catalog',
       'unrouted',
@@ -191,11 +152,12 @@ describe('startLocalRelay with the embedded queue server', () => {
   });
 
   it('answers 401 to tampered or unsigned bodies, queueing none', async () => {
+    const { url } = local.relay();
     const sample = readSample('project.created');
     const tampered = sample.toString('utf8').replace('"90909"', '"90910"');
 
     const answers = await Promise.all([
-      fetch(relay.url, {
+      fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -203,7 +165,7 @@ describe('startLocalRelay with the embedded queue server', () => {
         },
         body: tampered,
       }),
-      fetch(relay.url, {
+      fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: sample,
@@ -212,7 +174,7 @@ describe('startLocalRelay with the embedded queue server', () => {
 
     expect(tampered).not.toBe(sample.toString('utf8'));
     expect(answers.map((answer) => answer.status)).toEqual([401, 401]);
-    expect(Object.values(await drainAll()).flat()).toEqual([]);
+    expect(await drainAllBodies()).toEqual([]);
     expect(forwarded).toEqual([]);
   });
 
@@ -223,11 +185,13 @@ describe('startLocalRelay with the embedded queue server', () => {
     );
 
     expect(run).toEqual({ exitCode: 1, statuses: [401] });
-    expect(Object.values(await drainAll()).flat()).toEqual([]);
+    expect(await drainAllBodies()).toEqual([]);
   });
 
   it('answers 404 with JSON off the webhook path', async () => {
-    const answer = await fetch(new URL('/', relay.url), { method: 'POST' });
+    const offPath = new URL('/', local.relay().url);
+
+    const answer = await fetch(offPath, { method: 'POST' });
 
     expect(answer.status).toBe(404);
     expect(await answer.json()).toEqual({ message: 'Not Found' });

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, vi } from 'vitest';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { beforeEach, vi } from 'vitest';
+import { useForFile } from '../fixtures/file-scope.js';
 
 /** What a run without moto's server is told to do. */
 export const MOTO_INSTALL_HINT =
@@ -32,29 +35,51 @@ const STDERR_KEPT_CHARS = 2_000;
  * SDK clients the relay itself builds talk to moto. Read `server()` in tests.
  */
 export function useMotoServer(): { server(): MotoServer } {
-  let moto: MotoServer | undefined;
-
-  beforeAll(async () => {
-    moto = await startMotoServer();
-    for (const [name, value] of Object.entries(MOTO_TEST_ENV)) {
-      vi.stubEnv(name, value);
-    }
-    vi.stubEnv('AWS_ENDPOINT_URL', moto.endpoint);
-  });
-
-  afterAll(async () => {
-    vi.unstubAllEnvs();
-    await moto?.stop();
-  });
-
-  return {
-    server: () => {
-      if (moto === undefined) {
-        throw new Error('the moto server is not running');
+  const server = useForFile(
+    async () => {
+      const moto = await startMotoServer();
+      for (const [name, value] of Object.entries(MOTO_TEST_ENV)) {
+        vi.stubEnv(name, value);
       }
+      vi.stubEnv('AWS_ENDPOINT_URL', moto.endpoint);
       return moto;
     },
-  };
+    async (moto) => {
+      vi.unstubAllEnvs();
+      await moto.stop();
+    },
+  );
+
+  return { server };
+}
+
+/** The file's moto server, and an SQS and a Secrets Manager client on it. */
+export interface MotoClients {
+  server(): MotoServer;
+  sqs(): SQSClient;
+  secrets(): SecretsManagerClient;
+}
+
+/**
+ * useMotoServer with an SQS and a Secrets Manager client on it, and moto
+ * emptied before each test, so that each starts without queues or secrets.
+ */
+export function useMotoClients(): MotoClients {
+  const moto = useMotoServer();
+  const sqs = useForFile(
+    () => new SQSClient({}),
+    (client) => client.destroy(),
+  );
+  const secrets = useForFile(
+    () => new SecretsManagerClient({}),
+    (client) => client.destroy(),
+  );
+
+  beforeEach(async () => {
+    await moto.server().reset();
+  });
+
+  return { server: moto.server, sqs, secrets };
 }
 
 /**

@@ -5,9 +5,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import {
   CreateQueueCommand,
-  DeleteMessageCommand,
   type Message,
-  ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -39,13 +37,14 @@ import {
   TEST_SIGNING_KEY,
   UNKNOWN_KEY,
 } from '../fixtures/keys.js';
+import { expectedQueueOf, SAMPLE_ROUTING } from '../fixtures/relay-config.js';
 import {
   buildHttpApiEvent,
   signedSampleEvent,
   TEST_REQUEST_ID,
 } from '../fixtures/requests.js';
 import { useMotoServer } from './moto-server.js';
-import { expectedQueueOf, SAMPLE_ROUTING } from './relay-config.js';
+import { drainQueues } from './relay-queues.js';
 
 const SECRET_ID = 'vomo-relay/signing-keys';
 const RECEIVED_AT = new Date('2024-01-15T12:00:00.000Z');
@@ -123,42 +122,9 @@ async function createRelay(
   return { receive, queueUrls };
 }
 
-/** Takes every message off a queue. */
-async function drain(queueUrl: string): Promise<Message[]> {
-  const messages: Message[] = [];
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) {
-      return messages;
-    }
-
-    for (const message of Messages) {
-      messages.push(message);
-      await sqs.send(
-        new DeleteMessageCommand({
-          QueueUrl: queueUrl,
-          ReceiptHandle: message.ReceiptHandle,
-        }),
-      );
-    }
-  }
-}
-
-/** Message counts of every queue, drained: `{ catalog: 1, ... }`. */
-async function drainAll(relay: Relay): Promise<Record<string, Message[]>> {
-  const entries = await Promise.all(
-    Object.entries(relay.queueUrls).map(
-      async ([key, url]) => [key, await drain(url)] as const,
-    ),
-  );
-  return Object.fromEntries(entries);
+/** Every queue of a relay, drained: what each held, by queue key. */
+function drainAll(relay: Relay): Promise<Record<string, Message[]>> {
+  return drainQueues(sqs, relay.queueUrls);
 }
 
 function countOf(messages: Record<string, Message[]>): Record<string, number> {

@@ -3,30 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_CONSUMER_ENTRY,
+  LOG_RETENTION_DAYS,
   parseRelayConfig,
   type QueueConfig,
   queueNameOf,
-  type RelayConfig,
   RelayConfigError,
   readRelayConfig,
+  visibilityTimeoutOf,
 } from '../../infra/config.js';
+import { SAMPLE_ROUTING } from '../fixtures/relay-config.js';
 
 const PROJECT_CDK_JSON = new URL('../../cdk.json', import.meta.url).pathname;
-
-const VALID = {
-  queues: {
-    volunteering: { fifo: true },
-    catalog: {},
-    unrouted: {},
-  },
-  organizations: {
-    '1': [
-      { events: ['participation.*'], queue: 'volunteering' },
-      { events: ['project.*', 'campaign.*'], queue: 'catalog' },
-    ],
-  },
-  unrouted: 'unrouted',
-};
 
 const directory = mkdtempSync(join(tmpdir(), 'relay-config-'));
 
@@ -34,8 +22,23 @@ afterAll(() => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-function findQueue(config: RelayConfig, key: string): QueueConfig {
-  const queue = config.queues[key];
+/** SAMPLE_ROUTING with settings added to one queue, which may be a new one. */
+function withQueue(key: string, settings: object): object {
+  const queues: Record<string, object> = SAMPLE_ROUTING.queues;
+  return {
+    ...SAMPLE_ROUTING,
+    queues: { ...queues, [key]: { ...queues[key], ...settings } },
+  };
+}
+
+/** SAMPLE_ROUTING with a consumer on one queue; `fifo` picks which. */
+function withConsumer(consumer: object, fifo = true): object {
+  return withQueue(fifo ? 'volunteering' : 'catalog', { consumer });
+}
+
+/** One queue of a raw config, as parseRelayConfig leaves it. */
+function readQueue(raw: object, key: string): QueueConfig {
+  const queue = parseRelayConfig(raw).queues[key];
   if (queue === undefined) {
     throw new Error(`the config has no queue "${key}"`);
   }
@@ -43,9 +46,9 @@ function findQueue(config: RelayConfig, key: string): QueueConfig {
 }
 
 /** The message parseRelayConfig fails with for one changed config. */
-function readError(config: unknown): string {
+function readError(raw: unknown): string {
   try {
-    parseRelayConfig(config);
+    parseRelayConfig(raw);
   } catch (error) {
     expect(error).toBeInstanceOf(RelayConfigError);
     return (error as Error).message;
@@ -54,10 +57,11 @@ function readError(config: unknown): string {
 }
 
 describe('parseRelayConfig', () => {
-  it('accepts a valid config and fills in the defaults', () => {
-    const config = parseRelayConfig(VALID);
+  it('accepts a valid config and fills in every default', () => {
+    const config = parseRelayConfig(SAMPLE_ROUTING);
 
     expect(config).toMatchObject({
+      stackName: 'VomoRelay',
       queues: {
         volunteering: {
           fifo: true,
@@ -67,19 +71,21 @@ describe('parseRelayConfig', () => {
         },
         catalog: { fifo: false },
       },
-      organizations: VALID.organizations,
+      organizations: SAMPLE_ROUTING.organizations,
       unrouted: 'unrouted',
       api: { rateLimit: 50, burstLimit: 100 },
-      receiver: { memorySizeMb: 512, keyCacheSeconds: 300 },
+      receiver: { memorySizeMb: 512, keyCacheSeconds: 300, logLevel: 'INFO' },
+      alarms: { unauthorizedPerFiveMinutes: 10, oldestMessageAgeMinutes: 60 },
       logRetentionDays: 30,
     });
+    expect(config.alarmEmail).toBeUndefined();
     expect(config.receiver.maxBodyBytes).toBeUndefined();
+    expect(config.receiver.reservedConcurrency).toBeUndefined();
   });
 
   it('keeps values that were given', () => {
     const config = parseRelayConfig({
-      ...VALID,
-      queues: { ...VALID.queues, catalog: { maxReceiveCount: 3 } },
+      ...withQueue('catalog', { maxReceiveCount: 3 }),
       receiver: { maxBodyBytes: 65_536, keyCacheSeconds: 60 },
       alarmEmail: 'ops@example.com',
     });
@@ -93,7 +99,7 @@ describe('parseRelayConfig', () => {
   });
 
   it('accepts a config without an unrouted queue', () => {
-    const { unrouted: _, ...config } = VALID;
+    const { unrouted: _, ...config } = SAMPLE_ROUTING;
 
     expect(parseRelayConfig(config).unrouted).toBeUndefined();
   });
@@ -106,9 +112,20 @@ describe('parseRelayConfig', () => {
       ]),
     );
 
-    const config = parseRelayConfig({ ...VALID, organizations });
+    const config = parseRelayConfig({ ...SAMPLE_ROUTING, organizations });
 
     expect(Object.keys(config.organizations)).toHaveLength(1_000);
+  });
+
+  it('accepts every retention CloudWatch Logs offers', () => {
+    for (const days of LOG_RETENTION_DAYS) {
+      const config = parseRelayConfig({
+        ...SAMPLE_ROUTING,
+        logRetentionDays: days,
+      });
+
+      expect(config.logRetentionDays).toBe(days);
+    }
   });
 
   it('says so when there is no config at all', () => {
@@ -117,7 +134,7 @@ describe('parseRelayConfig', () => {
 
   it('names a route to a queue that is not configured', () => {
     const config = {
-      ...VALID,
+      ...SAMPLE_ROUTING,
       organizations: { '1': [{ events: ['project.*'], queue: 'missing' }] },
     };
 
@@ -127,7 +144,7 @@ describe('parseRelayConfig', () => {
   });
 
   it('names an unrouted queue that is not configured', () => {
-    expect(readError({ ...VALID, unrouted: 'missing' })).toContain(
+    expect(readError({ ...SAMPLE_ROUTING, unrouted: 'missing' })).toContain(
       'context.vomo.unrouted: names queue "missing", which "queues" lacks',
     );
   });
@@ -135,7 +152,7 @@ describe('parseRelayConfig', () => {
   it.each(['0', '01', 'abc', '-1', '1.5'])(
     'rejects the organization id %s, saying what an id is',
     (id) => {
-      const config = { ...VALID, organizations: { [id]: [] } };
+      const config = { ...SAMPLE_ROUTING, organizations: { [id]: [] } };
 
       expect(readError(config)).toContain(
         `context.vomo.organizations.${id}: use a positive integer id`,
@@ -148,9 +165,7 @@ describe('parseRelayConfig', () => {
     ['a dot', 'queue.fifo'],
     ['76 characters', 'q'.repeat(76)],
   ])('rejects a queue name with %s, saying what a name is', (_, name) => {
-    const config = { ...VALID, queues: { ...VALID.queues, [name]: {} } };
-
-    expect(readError(config)).toContain(
+    expect(readError(withQueue(name, {}))).toContain(
       `context.vomo.queues.${name}: use 1-75 letters, digits, "-" or "_"`,
     );
   });
@@ -158,17 +173,14 @@ describe('parseRelayConfig', () => {
   it('accepts a queue name of 75 characters', () => {
     const name = 'q'.repeat(75);
 
-    const config = parseRelayConfig({
-      ...VALID,
-      queues: { ...VALID.queues, [name]: { fifo: true } },
-    });
+    const queue = readQueue(withQueue(name, { fifo: true }), name);
 
-    expect(queueNameOf(name, findQueue(config, name))).toBe(`${name}.fifo`);
+    expect(queueNameOf(name, queue)).toBe(`${name}.fifo`);
   });
 
   it('rejects an event pattern with uppercase letters', () => {
     const config = {
-      ...VALID,
+      ...SAMPLE_ROUTING,
       organizations: { '1': [{ events: ['Project.*'], queue: 'catalog' }] },
     };
 
@@ -179,7 +191,7 @@ describe('parseRelayConfig', () => {
 
   it('rejects a route without event patterns', () => {
     const config = {
-      ...VALID,
+      ...SAMPLE_ROUTING,
       organizations: { '1': [{ events: [], queue: 'catalog' }] },
     };
 
@@ -189,37 +201,79 @@ describe('parseRelayConfig', () => {
   });
 
   it('rejects a config without queues', () => {
-    expect(readError({ ...VALID, queues: {}, unrouted: undefined })).toContain(
-      'context.vomo.queues: name one queue',
-    );
+    const config = { ...SAMPLE_ROUTING, queues: {}, unrouted: undefined };
+
+    expect(readError(config)).toContain('context.vomo.queues: name one queue');
   });
 
   it('rejects a key it does not know, naming it', () => {
-    expect(readError({ ...VALID, queue: {} })).toContain(
+    expect(readError({ ...SAMPLE_ROUTING, queue: {} })).toContain(
       'context.vomo: Unrecognized key: "queue"',
     );
   });
 
   it('rejects a queue setting it does not know, naming it', () => {
-    const config = { ...VALID, queues: { catalog: { fifoo: true } } };
+    const config = withQueue('catalog', { fifoo: true });
 
     expect(readError(config)).toContain('context.vomo.queues.catalog:');
   });
 
+  it('rejects an alarm setting it does not know, naming it', () => {
+    const config = { ...SAMPLE_ROUTING, alarms: { unauthorisedPerMinute: 3 } };
+
+    expect(readError(config)).toContain('context.vomo.alarms');
+  });
+
   it.each([
-    ['receiver.maxBodyBytes', { receiver: { maxBodyBytes: 1_044_481 } }],
-    ['receiver.maxBodyBytes', { receiver: { maxBodyBytes: 1_023 } }],
-    ['receiver.keyCacheSeconds', { receiver: { keyCacheSeconds: 3_601 } }],
     [
+      'a body limit above what API Gateway takes',
+      'receiver.maxBodyBytes',
+      { receiver: { maxBodyBytes: 1_044_481 } },
+    ],
+    [
+      'a body limit below 1 KiB',
+      'receiver.maxBodyBytes',
+      { receiver: { maxBodyBytes: 1_023 } },
+    ],
+    [
+      'a key cache longer than an hour',
+      'receiver.keyCacheSeconds',
+      { receiver: { keyCacheSeconds: 3_601 } },
+    ],
+    [
+      'a log level Powertools does not know',
+      'receiver.logLevel',
+      { receiver: { logLevel: 'LOUD' } },
+    ],
+    [
+      'a queue retention longer than SQS keeps messages',
       'queues.catalog.retentionDays',
       { queues: { catalog: { retentionDays: 15 } } },
     ],
-    ['queues.catalog.fifo', { queues: { catalog: { fifo: 'yes' } } }],
-    ['api.burstLimit', { api: { burstLimit: 0 } }],
-    ['alarmEmail', { alarmEmail: 'ops' }],
-  ])('names %s when it is out of range', (path, change) => {
+    [
+      'a fifo flag that is no boolean',
+      'queues.catalog.fifo',
+      { queues: { catalog: { fifo: 'yes' } } },
+    ],
+    ['a burst limit of zero', 'api.burstLimit', { api: { burstLimit: 0 } }],
+    [
+      'an alarm email that is not an address',
+      'alarmEmail',
+      { alarmEmail: 'ops' },
+    ],
+    [
+      'a log retention CloudWatch Logs does not offer',
+      'logRetentionDays',
+      { logRetentionDays: 2 },
+    ],
+    [
+      'a stack name CloudFormation would refuse',
+      'stackName',
+      { stackName: 'vomo_relay' },
+    ],
+  ])('rejects %s, naming %s', (_, path, change) => {
     const config = {
-      ...VALID,
+      ...SAMPLE_ROUTING,
       unrouted: undefined,
       organizations: {},
       ...change,
@@ -230,7 +284,7 @@ describe('parseRelayConfig', () => {
 
   it('names every bad key in one error', () => {
     const config = {
-      ...VALID,
+      ...SAMPLE_ROUTING,
       organizations: { '1': [{ events: ['Project.*'], queue: 'missing' }] },
       unrouted: 'absent',
     };
@@ -243,6 +297,134 @@ describe('parseRelayConfig', () => {
       expect.stringContaining('context.vomo.organizations.1.0.queue:'),
       expect.stringContaining('context.vomo.unrouted:'),
     ]);
+  });
+});
+
+describe('parseRelayConfig: consumer', () => {
+  it('attaches the example consumer with its defaults to an empty object', () => {
+    const queue = readQueue(withConsumer({}), 'volunteering');
+
+    expect(queue.consumer).toEqual({
+      entry: DEFAULT_CONSUMER_ENTRY,
+      handler: 'handler',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      timeoutSeconds: 30,
+      memorySizeMb: 256,
+    });
+  });
+
+  it('attaches no consumer to a queue that names none', () => {
+    expect(readQueue(SAMPLE_ROUTING, 'volunteering').consumer).toBeUndefined();
+  });
+
+  it('takes every setting of a standard queue consumer', () => {
+    const consumer = {
+      entry: 'test/fixtures/recording-consumer.ts',
+      handler: 'recordBatch',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 20,
+      maxConcurrency: 5,
+      timeoutSeconds: 60,
+      memorySizeMb: 1024,
+    };
+
+    expect(
+      readQueue(withConsumer(consumer, false), 'catalog').consumer,
+    ).toEqual(consumer);
+  });
+
+  it('rejects a FIFO batch over 10, naming the key', () => {
+    const message = readError(withConsumer({ batchSize: 11 }));
+
+    expect(message).toContain(
+      'context.vomo.queues.volunteering.consumer.batchSize: a FIFO queue',
+    );
+  });
+
+  it('rejects a batching window on a FIFO queue, naming the key', () => {
+    const message = readError(withConsumer({ maxBatchingWindowSeconds: 5 }));
+
+    expect(message).toContain(
+      'context.vomo.queues.volunteering.consumer.maxBatchingWindowSeconds',
+    );
+  });
+
+  it('rejects a standard batch over 10 without a batching window', () => {
+    const message = readError(withConsumer({ batchSize: 50 }, false));
+
+    expect(message).toContain(
+      'context.vomo.queues.catalog.consumer.batchSize: a batch of more than 10 needs maxBatchingWindowSeconds',
+    );
+  });
+
+  it('rejects an entry file that does not exist, naming the key', () => {
+    const message = readError(
+      withConsumer({ entry: 'functions/consumer/missing.ts' }),
+    );
+
+    expect(message).toContain(
+      'context.vomo.queues.volunteering.consumer.entry: no such file',
+    );
+    expect(message).toContain('functions/consumer/missing.ts');
+  });
+
+  it('rejects an entry that is not a script', () => {
+    const message = readError(withConsumer({ entry: 'cdk.json' }));
+
+    expect(message).toContain(
+      'context.vomo.queues.volunteering.consumer.entry',
+    );
+  });
+
+  it('rejects a handler that is not an export name', () => {
+    const message = readError(withConsumer({ handler: 'index.handler' }));
+
+    expect(message).toContain(
+      'context.vomo.queues.volunteering.consumer.handler',
+    );
+  });
+
+  it('rejects a concurrency Lambda does not offer for SQS', () => {
+    expect(readError(withConsumer({ maxConcurrency: 1 }))).toContain(
+      'context.vomo.queues.volunteering.consumer.maxConcurrency',
+    );
+    expect(readError(withConsumer({ maxConcurrency: 1001 }))).toContain(
+      'context.vomo.queues.volunteering.consumer.maxConcurrency',
+    );
+  });
+
+  it('rejects an unknown consumer setting', () => {
+    const message = readError(withConsumer({ memoryMb: 512 }));
+
+    expect(message).toContain('context.vomo.queues.volunteering.consumer');
+  });
+});
+
+describe('visibilityTimeoutOf', () => {
+  it('keeps the configured timeout of a queue without a consumer', () => {
+    const raw = withQueue('unrouted', { visibilityTimeoutSeconds: 5 });
+
+    expect(visibilityTimeoutOf(readQueue(raw, 'unrouted'))).toBe(5);
+  });
+
+  it('raises it to six function timeouts plus the batching window', () => {
+    const queue = readQueue(
+      withConsumer({ timeoutSeconds: 40, maxBatchingWindowSeconds: 15 }, false),
+      'catalog',
+    );
+
+    expect(queue.visibilityTimeoutSeconds).toBe(60);
+    expect(visibilityTimeoutOf(queue)).toBe(6 * 40 + 15);
+  });
+
+  it('keeps a configured timeout that is already long enough', () => {
+    const raw = withQueue('volunteering', {
+      consumer: { timeoutSeconds: 10 },
+      visibilityTimeoutSeconds: 61,
+    });
+
+    expect(visibilityTimeoutOf(readQueue(raw, 'volunteering'))).toBe(61);
   });
 });
 
@@ -262,10 +444,8 @@ describe('readRelayConfig', () => {
 
   it('validates the vomo context it reads', () => {
     const file = join(directory, 'bad-cdk.json');
-    writeFileSync(
-      file,
-      JSON.stringify({ context: { vomo: { ...VALID, unrouted: 'missing' } } }),
-    );
+    const vomo = { ...SAMPLE_ROUTING, unrouted: 'missing' };
+    writeFileSync(file, JSON.stringify({ context: { vomo } }));
 
     expect(() => readRelayConfig(file)).toThrow('context.vomo.unrouted');
   });
@@ -273,18 +453,14 @@ describe('readRelayConfig', () => {
 
 describe('queueNameOf', () => {
   it('adds the .fifo suffix to a FIFO queue', () => {
-    const config = parseRelayConfig(VALID);
+    const queue = readQueue(SAMPLE_ROUTING, 'volunteering');
 
-    expect(queueNameOf('volunteering', findQueue(config, 'volunteering'))).toBe(
-      'volunteering.fifo',
-    );
+    expect(queueNameOf('volunteering', queue)).toBe('volunteering.fifo');
   });
 
   it('keeps the name of a standard queue', () => {
-    const config = parseRelayConfig(VALID);
+    const queue = readQueue(SAMPLE_ROUTING, 'catalog');
 
-    expect(queueNameOf('catalog', findQueue(config, 'catalog'))).toBe(
-      'catalog',
-    );
+    expect(queueNameOf('catalog', queue)).toBe('catalog');
   });
 });

@@ -3,34 +3,11 @@ import {
   CreateQueueCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type EmbeddedQueues,
-  startEmbeddedQueues,
-} from '../../local/embedded-queues.js';
+import { describe, expect, it } from 'vitest';
+import { useEmbeddedQueues } from '../fixtures/embedded-sqs.js';
 
-let queues: EmbeddedQueues;
-let sqs: SQSClient;
-
-beforeAll(async () => {
-  queues = await startEmbeddedQueues({
-    host: '127.0.0.1',
-    port: 0,
-    region: 'us-east-1',
-  });
-  sqs = new SQSClient({
-    endpoint: queues.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-});
-
-afterAll(async () => {
-  sqs.destroy();
-  await queues.stop();
-});
+const embedded = useEmbeddedQueues();
 
 /** Tells whether a TCP connection to host:port is accepted. */
 function canConnect(host: string, port: number): Promise<boolean> {
@@ -46,6 +23,7 @@ function canConnect(host: string, port: number): Promise<boolean> {
 
 describe('startEmbeddedQueues', () => {
   it('serves the SQS protocol at its endpoint', async () => {
+    const sqs = embedded.sqs();
     const { QueueUrl } = await sqs.send(
       new CreateQueueCommand({
         QueueName: 'orders.fifo',
@@ -69,7 +47,7 @@ describe('startEmbeddedQueues', () => {
   });
 
   it('listens on the loopback interface only', async () => {
-    const port = Number(new URL(queues.endpoint).port);
+    const port = Number(new URL(embedded.queues().endpoint).port);
 
     // A server on every interface would take 127.0.0.2 too, as any address
     // of 127/8 reaches this machine.

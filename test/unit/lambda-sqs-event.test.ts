@@ -11,21 +11,24 @@ const SOURCE = {
 
 const BODY = readSample('participation.created').toString();
 
+/** The system attributes a FIFO queue sends with a message it hands out. */
+const FIFO_ATTRIBUTES = {
+  ApproximateReceiveCount: '2',
+  ApproximateFirstReceiveTimestamp: '1705320000100',
+  SentTimestamp: '1705320000000',
+  SenderId: 'AROAEXAMPLE',
+  MessageGroupId: '1:participation:123456',
+  MessageDeduplicationId: 'dedup',
+  SequenceNumber: '18800000000000000001',
+};
+
 /** A message as ReceiveMessage returns it from a FIFO queue. */
 function receivedMessage(overrides: Partial<Message> = {}): Message {
   return {
     ...buildSdkMessage(BODY, { messageId: 'message-7' }),
     MD5OfBody: 'md5-of-body',
     MD5OfMessageAttributes: 'md5-of-attributes',
-    Attributes: {
-      ApproximateReceiveCount: '2',
-      ApproximateFirstReceiveTimestamp: '1705320000100',
-      SentTimestamp: '1705320000000',
-      SenderId: 'AROAEXAMPLE',
-      MessageGroupId: '1:participation:123456',
-      MessageDeduplicationId: 'dedup',
-      SequenceNumber: '18800000000000000001',
-    },
+    Attributes: { ...FIFO_ATTRIBUTES },
     ...overrides,
   };
 }
@@ -49,15 +52,7 @@ describe('buildSqsRecord', () => {
   it('keeps the system attributes, the FIFO ones included', () => {
     const record = buildSqsRecord(receivedMessage(), SOURCE);
 
-    expect(record.attributes).toEqual({
-      ApproximateReceiveCount: '2',
-      ApproximateFirstReceiveTimestamp: '1705320000100',
-      SentTimestamp: '1705320000000',
-      SenderId: 'AROAEXAMPLE',
-      MessageGroupId: '1:participation:123456',
-      MessageDeduplicationId: 'dedup',
-      SequenceNumber: '18800000000000000001',
-    });
+    expect(record.attributes).toEqual(FIFO_ATTRIBUTES);
   });
 
   it('leaves out FIFO attributes a standard queue does not send', () => {

@@ -1,25 +1,21 @@
 import { createHash } from 'node:crypto';
-import {
-  CreateQueueCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readSample } from '../../events/index.js';
 import {
   buildMessage,
   type VerifiedDelivery,
 } from '../../functions/receiver/forward.js';
 import {
-  type EmbeddedQueues,
-  startEmbeddedQueues,
-} from '../../local/embedded-queues.js';
-import {
   describeSentMessage,
   formatSentMessage,
   type SentMessage,
   watchSentMessages,
 } from '../../local/sent-messages.js';
+import {
+  createEmbeddedSqsClient,
+  useEmbeddedQueues,
+} from '../fixtures/embedded-sqs.js';
 
 const QUEUE_URL = 'http://127.0.0.1:9324/000000000000/volunteering.fifo';
 const BODY = readSample('participation.created').toString('utf8');
@@ -37,30 +33,13 @@ const DELIVERY: VerifiedDelivery = {
   requestId: 'request-1',
 };
 
-let queues: EmbeddedQueues;
-let sqs: SQSClient;
+const embedded = useEmbeddedQueues();
 let queueUrl: string;
 
 beforeAll(async () => {
-  queues = await startEmbeddedQueues({
-    host: '127.0.0.1',
-    port: 0,
-    region: 'us-east-1',
-  });
-  sqs = new SQSClient({
-    endpoint: queues.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  const created = await sqs.send(
-    new CreateQueueCommand({ QueueName: 'catalog' }),
-  );
+  const catalog = new CreateQueueCommand({ QueueName: 'catalog' });
+  const created = await embedded.sqs().send(catalog);
   queueUrl = created.QueueUrl ?? '';
-});
-
-afterAll(async () => {
-  sqs.destroy();
-  await queues.stop();
 });
 
 describe('describeSentMessage', () => {
@@ -102,6 +81,7 @@ describe('formatSentMessage', () => {
 describe('watchSentMessages', () => {
   it('reports a message the queue accepted', async () => {
     const sent: SentMessage[] = [];
+    const sqs = embedded.sqs();
     watchSentMessages(sqs, (message) => sent.push(message));
 
     await sqs.send(new SendMessageCommand(buildMessage(DELIVERY, queueUrl)));
@@ -115,11 +95,7 @@ describe('watchSentMessages', () => {
   });
 
   it('reports nothing when the send fails', async () => {
-    const client = new SQSClient({
-      endpoint: queues.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
+    const client = createEmbeddedSqsClient(embedded.queues().endpoint);
     const sent: SentMessage[] = [];
     watchSentMessages(client, (message) => sent.push(message));
 
