@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -142,6 +142,8 @@ export class RelayAlarms extends Construct {
     },
   ): void {
     const alarm = new cloudwatch.Alarm(this, id, {
+      // Named for the console and the e-mails: the README lists these names.
+      alarmName: `${Stack.of(this).stackName}-${id}`,
       metric: options.metric,
       threshold: options.threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

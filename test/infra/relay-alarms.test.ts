@@ -9,6 +9,7 @@ import { SAMPLE_ROUTING } from '../fixtures/relay-config.js';
 import { synthesizeRelay } from './synthesize.js';
 
 interface AlarmProperties {
+  AlarmName: string;
   Namespace: string;
   MetricName: string;
   Dimensions: { Name: string; Value: unknown }[];
@@ -169,6 +170,15 @@ describe('RelayAlarms', () => {
       expect(alarm.TreatMissingData).toBe('notBreaching');
       expect(alarm.ComparisonOperator).toBe('GreaterThanThreshold');
     }
+  });
+
+  it('names every alarm after its stack, as the README lists them', () => {
+    const names = listAlarms(template).map((alarm) => alarm.AlarmName);
+
+    expect(names).toContain(`${stack.stackName}-ServerErrors`);
+    expect(names).toContain(`${stack.stackName}-Unrouted`);
+    expect(names).toContain(`${stack.stackName}-volunteeringDeadLetters`);
+    expect(new Set(names).size).toBe(names.length);
   });
 
   it('creates no topic and no actions without an alarm email', () => {
