@@ -281,13 +281,17 @@ function checkConsumer(
   ) {
     issues.push({
       key: 'batchSize',
-      message: `a batch of more than ${MAX_FIFO_BATCH_SIZE} needs maxBatchingWindowSeconds of at least 1`,
+      message:
+        `a batch of more than ${MAX_FIFO_BATCH_SIZE} needs ` +
+        `maxBatchingWindowSeconds of at least 1`,
     });
   }
   if (!existsSync(resolveProjectPath(consumer.entry))) {
     issues.push({
       key: 'entry',
-      message: `no such file: ${resolveProjectPath(consumer.entry)} (a relative entry starts at the project root)`,
+      message:
+        `no such file: ${resolveProjectPath(consumer.entry)} (a relative ` +
+        `entry starts at the project root)`,
     });
   }
 

@@ -66,7 +66,9 @@ export class RelayAlarms extends Construct {
           period: PERIOD,
         }),
         threshold: 0,
-        description: `Events of queue "${key}" failed processing and wait in its dead-letter queue; fix the consumer, then redrive.`,
+        description:
+          `Events of queue "${key}" failed processing and wait in its ` +
+          `dead-letter queue; fix the consumer, then redrive.`,
       });
 
       this.addAlarm(`${key}OldestMessage`, {
@@ -75,7 +77,10 @@ export class RelayAlarms extends Construct {
           period: PERIOD,
         }),
         threshold: thresholds.oldestMessageAgeMinutes * 60,
-        description: `Queue "${key}" holds an event older than ${thresholds.oldestMessageAgeMinutes} minutes; its consumer is slow or stopped.`,
+        description:
+          `Queue "${key}" holds an event older than ` +
+          `${thresholds.oldestMessageAgeMinutes} minutes; its consumer is ` +
+          `slow or stopped.`,
       });
     }
   }
@@ -104,7 +109,10 @@ export class RelayAlarms extends Construct {
     this.addAlarm('Unauthorized', {
       metric: receiverMetric(RECEIVER_METRIC.unauthorized),
       threshold: props.thresholds.unauthorizedPerFiveMinutes,
-      description: `More than ${props.thresholds.unauthorizedPerFiveMinutes} requests in 5 minutes failed the signature check: a key is wrong or missing, or someone is probing the URL.`,
+      description:
+        `More than ${props.thresholds.unauthorizedPerFiveMinutes} ` +
+        `requests in 5 minutes failed the signature check: a key is ` +
+        `wrong or missing, or someone is probing the URL.`,
     });
 
     this.addAlarm('Unrouted', {
@@ -122,13 +130,19 @@ export class RelayAlarms extends Construct {
       this.addAlarm(`${key}ConsumerErrors`, {
         metric: consumer.metricErrors({ period: PERIOD }),
         threshold: 0,
-        description: `The consumer of queue "${key}" threw, crashed or timed out; its batch goes back to the queue, and after repeated failures to the dead-letter queue.`,
+        description:
+          `The consumer of queue "${key}" threw, crashed or timed out; its ` +
+          `batch goes back to the queue, and after repeated failures to ` +
+          `the dead-letter queue.`,
       });
 
       this.addAlarm(`${key}ConsumerThrottles`, {
         metric: consumer.metricThrottles({ period: PERIOD }),
         threshold: 0,
-        description: `The consumer of queue "${key}" was throttled: events wait longer; raise the account's concurrency limit or lower other functions' use of it.`,
+        description:
+          `The consumer of queue "${key}" was throttled: events wait ` +
+          `longer; raise the account's concurrency limit or lower other ` +
+          `functions' use of it.`,
       });
     }
   }

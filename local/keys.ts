@@ -219,7 +219,8 @@ export async function resolveSecretId(
 
   if (output?.OutputValue === undefined) {
     throw new Error(
-      `stack ${stackName} has no ${STACK_OUTPUT.signingKeysSecretArn} output; deploy it or pass --secret`,
+      `stack ${stackName} has no ${STACK_OUTPUT.signingKeysSecretArn} ` +
+        `output; deploy it or pass --secret`,
     );
   }
   return output.OutputValue;
@@ -287,7 +288,8 @@ export async function runKeys(
 
   const count = updated.get(action.organizationId)?.length ?? 0;
   io.print(
-    `organization ${action.organizationId} now has ${count} ${count === 1 ? 'key' : 'keys'}, newest first`,
+    `organization ${action.organizationId} now has ${count} ${count === 1 ? 'key' : 'keys'}, ` +
+      `newest first`,
   );
   return 0;
 }

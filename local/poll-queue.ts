@@ -4,7 +4,8 @@
  *   npx tsx local/poll-queue.ts --queue-url <url> [--endpoint <url>]
  *
  * The endpoint comes from --endpoint, else AWS_ENDPOINT_URL, else the queue
- * URL itself (a `*.localhost` one meaning 127.0.0.1). Copy this file as the start of a consumer on a server.
+ * URL itself (a `*.localhost` one meaning 127.0.0.1). Copy this file as the
+ * start of a consumer on a server.
  */
 import { parseArgs } from 'node:util';
 import { type Message, SQSClient } from '@aws-sdk/client-sqs';
