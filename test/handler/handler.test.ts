@@ -657,8 +657,10 @@ describe('createReceiver', () => {
 
       const answer = await handler(signedSampleEvent('project.deleted'));
 
+      // Far above the deadline, so a busy machine cannot fail it; a send
+      // that really hung would keep the handler from answering at all.
       expect(performance.now() - startedAt).toBeLessThan(
-        5 * TEST_SEND_DEADLINE_MS,
+        40 * TEST_SEND_DEADLINE_MS,
       );
       expect(answer).toEqual(answerRejected('queue-unavailable'));
     });

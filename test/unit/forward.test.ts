@@ -17,6 +17,10 @@ const STANDARD_URL = `${QUEUE_BASE_URL}/catalog`;
 const FIFO_URL = `${QUEUE_BASE_URL}/volunteering.fifo`;
 const DEADLINE_MS = 50;
 
+// Far above the deadline, so a busy machine cannot fail it; a send that
+// really hung would never finish at all.
+const HANG_BOUND_MS = 2_000;
+
 const BODY = readSample('project.created').toString('utf8');
 
 const DELIVERY: VerifiedDelivery = {
@@ -157,7 +161,7 @@ describe('forwardToQueues', () => {
 
     const result = await forwardToQueues(sqs, DELIVERY, targets, DEADLINE_MS);
 
-    expect(performance.now() - startedAt).toBeLessThan(5 * DEADLINE_MS);
+    expect(performance.now() - startedAt).toBeLessThan(HANG_BOUND_MS);
     expect(result.failed.map((failure) => failure.key)).toEqual([
       'volunteering',
     ]);
