@@ -360,9 +360,15 @@ async function main(): Promise<void> {
   // The SDK reads AWS_REGION only; the AWS CLI reads AWS_DEFAULT_REGION.
   // Either names the region here, as for the rest of the project's tools.
   const region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+  const args = process.argv.slice(2);
+
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(KEYS_USAGE);
+    return;
+  }
 
   try {
-    process.exitCode = await runKeys(process.argv.slice(2), {
+    process.exitCode = await runKeys(args, {
       readKey: readKeyFromStdin,
       print: (line) => console.log(line),
       secrets: new SecretsManagerClient({ region }),

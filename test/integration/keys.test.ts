@@ -399,6 +399,14 @@ describe('npm run keys', () => {
     expect(run.stdout + run.stderr).not.toContain(NEW_KEY);
   });
 
+  it('prints the usage and exits with 0 when asked for help', async () => {
+    const run = await runCli(['--help'], '');
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage:');
+    expect(run.stderr).not.toContain('Unknown option');
+  });
+
   it('exits with 1 and the usage on a bad command line', async () => {
     const run = await runCli(['set', 'acme'], '');
 
