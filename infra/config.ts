@@ -26,7 +26,7 @@ export const MAX_FIFO_BATCH_SIZE = 10;
 
 const QUEUE_KEY = /^[A-Za-z0-9_-]{1,75}$/;
 const ORGANIZATION_ID = /^[1-9][0-9]{0,15}$/;
-const EVENT_PATTERN = /^[a-z0-9_.*]{1,128}$/;
+const EVENT_PATTERN = /^[A-Za-z0-9_.*-]{1,128}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const EXPORT_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const HANDLER_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
@@ -85,7 +85,7 @@ const routeSchema = z
       .array(
         z
           .string()
-          .regex(EVENT_PATTERN, 'use lowercase letters, digits, ".", "_", "*"'),
+          .regex(EVENT_PATTERN, 'use letters, digits, ".", "_", "-", "*"'),
       )
       .min(1, 'name at least one event pattern'),
     queue: queueKey,

@@ -510,7 +510,7 @@ describe('createReceiver', () => {
       ['a type that is not object.action', { type: 'Project Created' }],
       ['an organization id in a string', { organization_id: '1' }],
       ['an organization id of zero', { organization_id: 0 }],
-      ['data that is a list', { data: [] }],
+      ['data that is a list of values', { data: [1] }],
       ['no type', { type: undefined }],
     ])('answers 400 to an envelope with %s', async (_, change) => {
       const { handler } = createTestReceiver();

@@ -178,15 +178,26 @@ describe('parseRelayConfig', () => {
     expect(queueNameOf(name, queue)).toBe(`${name}.fifo`);
   });
 
-  it('rejects an event pattern with uppercase letters', () => {
+  it('rejects an event pattern with a space', () => {
     const config = {
       ...SAMPLE_ROUTING,
-      organizations: { '1': [{ events: ['Project.*'], queue: 'catalog' }] },
+      organizations: { '1': [{ events: ['project *'], queue: 'catalog' }] },
     };
 
     expect(readError(config)).toContain(
-      'context.vomo.organizations.1.0.events.0: use lowercase letters',
+      'context.vomo.organizations.1.0.events.0: use letters, digits',
     );
+  });
+
+  it('accepts an event pattern with capitals and dashes, as types may have', () => {
+    const config = {
+      ...SAMPLE_ROUTING,
+      organizations: {
+        '1': [{ events: ['volunteerHours.*', 're-sync.*'], queue: 'catalog' }],
+      },
+    };
+
+    expect(() => parseRelayConfig(config)).not.toThrow();
   });
 
   it('rejects a route without event patterns', () => {
@@ -285,7 +296,7 @@ describe('parseRelayConfig', () => {
   it('names every bad key in one error', () => {
     const config = {
       ...SAMPLE_ROUTING,
-      organizations: { '1': [{ events: ['Project.*'], queue: 'missing' }] },
+      organizations: { '1': [{ events: ['project *'], queue: 'missing' }] },
       unrouted: 'absent',
     };
 

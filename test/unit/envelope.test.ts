@@ -104,8 +104,6 @@ describe('parseEnvelope', () => {
     ['one part', 'project'],
     ['four parts', 'project.public.created.again'],
     ['a middle part other than public', 'project.private.created'],
-    ['uppercase letters', 'Project.created'],
-    ['a hyphen', 'project.re-created'],
     ['an empty part', 'project.'],
     ['a leading dot', '.project.created'],
     ['whitespace', 'project.created '],
@@ -165,6 +163,25 @@ describe('parseEnvelope', () => {
   });
 
   it.each([
+    ['uppercase letters', 'Project.created'],
+    ['a hyphen', 'project.re-created'],
+    ['a public variant in camel case', 'volunteerHours.public.logged'],
+  ])('accepts a type with %s, so a new VOMO type is not lost', (_, type) => {
+    const result = parseEnvelope({ ...buildEnvelope(), type });
+
+    expect(result.success).toBe(true);
+  });
+
+  it('reads data written as PHP writes an empty map, `[]`, as empty', () => {
+    const result = parseEnvelope({ ...buildEnvelope(), data: [] });
+
+    expect(result).toEqual({
+      success: true,
+      envelope: { ...buildEnvelope(), data: {} },
+    });
+  });
+
+  it.each([
     ['null', null],
     ['an array', [{ id: 1 }]],
     ['a string', SECRET_STRING],
@@ -175,7 +192,7 @@ describe('parseEnvelope', () => {
   });
 
   it('reports every broken field at once', () => {
-    const value = { type: SECRET_TYPE, organization_id: 0, data: [] };
+    const value = { type: SECRET_TYPE, organization_id: 0, data: [1] };
 
     expect(readIssues(value)).toHaveLength(3);
   });
