@@ -97,7 +97,9 @@ const receiverSchema = z
     memorySizeMb: z.number().int().min(128).max(10_240).default(512),
     reservedConcurrency: z.number().int().min(1).optional(),
     maxBodyBytes: z.number().int().min(1024).max(1_044_480).optional(),
-    keyCacheSeconds: z.number().int().min(0).max(3600).default(300),
+    // The receiver re-reads the keys at most every 30 s whatever the cache
+    // time, so a shorter one would promise what it does not do.
+    keyCacheSeconds: z.number().int().min(30).max(3600).default(300),
     logLevel: z.enum(LOG_LEVELS).default('INFO'),
   })
   .strict();

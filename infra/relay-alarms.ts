@@ -115,6 +115,14 @@ export class RelayAlarms extends Construct {
         `wrong or missing, or someone is probing the URL.`,
     });
 
+    this.addAlarm('KeyStoreStale', {
+      metric: receiverMetric(RECEIVER_METRIC.keyStoreStale),
+      threshold: 0,
+      description:
+        'The signing-keys secret could not be read again; the receiver uses ' +
+        'its last copy, so keys set since then are not seen.',
+    });
+
     this.addAlarm('Unrouted', {
       metric: receiverMetric(RECEIVER_METRIC.unrouted),
       threshold: 0,

@@ -23,10 +23,11 @@ import { STACK_OUTPUT } from './stack-outputs.js';
 import { WebhookApi } from './webhook-api.js';
 
 /**
- * The receiver's deadlines (aws-clients.ts) bound a request at about 3 s at
- * worst: two key reads of 0.7 s and one round of sends of 1.5 s. Five seconds
- * lets it always answer with its own 503 and metrics rather than be cut off,
- * and still stops a stuck invocation soon after VOMO has given up.
+ * The receiver's deadlines (aws-clients.ts) bound a request at about 2.2 s at
+ * worst: one key read of 0.7 s and one round of sends of 1.5 s. Five seconds
+ * leave room for a cold start on top, so the receiver always answers with its
+ * own 503 and metrics rather than being cut off, and still stop a stuck
+ * invocation soon after VOMO has given up.
  */
 export const RECEIVER_TIMEOUT = Duration.seconds(5);
 

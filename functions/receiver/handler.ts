@@ -20,7 +20,11 @@ import {
   type VerifiedDelivery,
 } from './forward.js';
 import { readEnvelope } from './read-envelope.js';
-import { type ReceiverEvent, readRequest } from './request.js';
+import {
+  type IncomingRequest,
+  type ReceiverEvent,
+  readRequest,
+} from './request.js';
 import { createRouter, type Router, type RoutingTable } from './routes.js';
 import { parseSignatureHeader } from './signature.js';
 import {
@@ -46,6 +50,7 @@ export const RECEIVER_METRIC = {
   sendFailed: 'SendFailed',
   unrouted: 'Unrouted',
   schemaDrift: 'SchemaDrift',
+  keyStoreStale: 'KeyStoreStale',
 } as const;
 
 const DRIFT_PATHS_LOGGED = 20;
@@ -104,25 +109,50 @@ export function createReceiver(options: ReceiverOptions): ReceiverHandler {
   };
 
   return async (event) => {
+    let scoped = receiver;
     let outcome: Outcome;
     try {
-      outcome = await receive(receiver, event);
+      const request = readRequest(event);
+      scoped = withRequestId(receiver, request.requestId);
+      outcome = await receive(scoped, request);
     } catch (error) {
-      receiver.logger.error('unexpected failure', { cause: nameOf(error) });
+      scoped.logger.error('unexpected failure', { cause: nameOf(error) });
       outcome = reject('internal-error');
     }
 
-    record(receiver, outcome);
+    record(scoped, outcome);
     return outcome.accepted ? answerAccepted() : answerRejected(outcome.reason);
   };
 }
 
+// Every line of one request carries its id, which the API's access log and
+// the forwarded message's attributes carry too.
+function withRequestId(receiver: Receiver, requestId: string): Receiver {
+  const logger = receiver.logger.createChild({
+    persistentKeys: { requestId },
+  });
+  return { ...receiver, logger };
+}
+
+/**
+ * Reports that the key store could not be read again and an older copy
+ * keeps serving: keys changed since then are not seen until it recovers.
+ */
+export function reportStaleKeys(
+  logger: Logger,
+  metrics: Metrics,
+  error: unknown,
+): void {
+  logger.warn('signing keys could not be read again; the last copy serves', {
+    cause: nameOf(error),
+  });
+  metrics.addMetric(RECEIVER_METRIC.keyStoreStale, MetricUnit.Count, 1);
+}
+
 async function receive(
   receiver: Receiver,
-  event: ReceiverEvent,
+  request: IncomingRequest,
 ): Promise<Outcome> {
-  const request = readRequest(event);
-
   if (request.method !== 'POST') {
     return reject('method-not-allowed');
   }
@@ -249,6 +279,10 @@ async function forward(
 
   if (failed.length > 0) {
     return reject('queue-unavailable');
+  }
+
+  if (targets.length === 0) {
+    return ACCEPTED;
   }
 
   receiver.logger.info('event forwarded', {

@@ -12,6 +12,7 @@ import { MESSAGE_ATTRIBUTE } from '../../functions/receiver/forward.js';
 import {
   MAX_BODY_BYTES,
   RECEIVER_METRIC,
+  reportStaleKeys,
 } from '../../functions/receiver/handler.js';
 import type { ReceiverEvent } from '../../functions/receiver/request.js';
 import { signBody } from '../../functions/receiver/signature.js';
@@ -19,7 +20,11 @@ import {
   KEY_CACHE_TTL_MS,
   KEY_REFRESH_INTERVAL_MS,
 } from '../../functions/receiver/signing-keys.js';
-import { METRICS_NAMESPACE } from '../../functions/telemetry.js';
+import {
+  createLogger,
+  createMetrics,
+  METRICS_NAMESPACE,
+} from '../../functions/telemetry.js';
 import {
   OTHER_ORGANIZATION_KEY,
   ROTATED_KEY,
@@ -33,6 +38,7 @@ import {
   buildHttpApiEvent,
   buildRestApiEvent,
   signedSampleEvent,
+  TEST_REQUEST_ID,
 } from '../fixtures/requests.js';
 import {
   createTestReceiver,
@@ -348,6 +354,36 @@ describe('createReceiver', () => {
           organizationId: 2,
         }),
       );
+      expect(readLogRecords()).not.toContainEqual(
+        expect.objectContaining({ message: 'event forwarded' }),
+      );
+    });
+
+    it('reports a stale key copy in a warning and a metric, not the error text', () => {
+      const logger = createLogger(TEST_SERVICE_NAME);
+      const metrics = createMetrics(TEST_SERVICE_NAME);
+
+      reportStaleKeys(logger, metrics, new Error(`denied ${TEST_SIGNING_KEY}`));
+      metrics.publishStoredMetrics();
+
+      expect(readLogRecords()).toContainEqual(
+        expect.objectContaining({ level: 'WARN', cause: 'Error' }),
+      );
+      expect(countMetric(RECEIVER_METRIC.keyStoreStale)).toBe(1);
+      expect(output.join('')).not.toContain(TEST_SIGNING_KEY);
+    });
+
+    it('puts the request id on every log line of the request', async () => {
+      const { handler } = createTestReceiver();
+
+      await handler(signedSampleEvent('participation.created'));
+      await handler(buildHttpApiEvent({ body: '{}', signature: undefined }));
+
+      const records = readLogRecords();
+      expect(records.length).toBeGreaterThanOrEqual(2);
+      for (const record of records) {
+        expect(record).toMatchObject({ requestId: TEST_REQUEST_ID });
+      }
     });
 
     it('forwards an event whose data drifted from its known shape, and logs the paths', async () => {

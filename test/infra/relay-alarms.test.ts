@@ -148,6 +148,20 @@ describe('RelayAlarms', () => {
     expect(alarm).toMatchObject({ Statistic: 'Sum', Threshold: 25 });
   });
 
+  it('alarms when the receiver serves a stale copy of the keys', () => {
+    const [alarm, ...others] = findAlarms(
+      template,
+      METRICS_NAMESPACE,
+      RECEIVER_METRIC.keyStoreStale,
+    );
+
+    expect(others).toEqual([]);
+    expect(alarm?.Dimensions).toEqual([
+      { Name: 'service', Value: RECEIVER_SERVICE_NAME },
+    ]);
+    expect(alarm).toMatchObject({ Statistic: 'Sum', Threshold: 0 });
+  });
+
   it('alarms on any Unrouted event from the receiver metrics', () => {
     const [alarm, ...others] = findAlarms(
       template,
@@ -165,7 +179,7 @@ describe('RelayAlarms', () => {
   it('treats missing data as not breaching on every alarm', () => {
     const alarms = listAlarms(template);
 
-    expect(alarms).toHaveLength(2 * stack.queues.length + 5);
+    expect(alarms).toHaveLength(2 * stack.queues.length + 6);
     for (const alarm of alarms) {
       expect(alarm.TreatMissingData).toBe('notBreaching');
       expect(alarm.ComparisonOperator).toBe('GreaterThanThreshold');
@@ -260,7 +274,7 @@ describe('RelayAlarms', () => {
     const alarms = listAlarms(synthesized);
 
     expect(topicArn).toBeDefined();
-    expect(alarms).toHaveLength(2 * relay.queues.length + 5 + 2 * 2);
+    expect(alarms).toHaveLength(2 * relay.queues.length + 6 + 2 * 2);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([relay.resolve(topicArn)]);
     }

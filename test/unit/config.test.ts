@@ -247,6 +247,11 @@ describe('parseRelayConfig', () => {
       { receiver: { maxBodyBytes: 1_023 } },
     ],
     [
+      'a key cache shorter than the 30 s between forced reads',
+      'receiver.keyCacheSeconds',
+      { receiver: { keyCacheSeconds: 29 } },
+    ],
+    [
       'a key cache longer than an hour',
       'receiver.keyCacheSeconds',
       { receiver: { keyCacheSeconds: 3_601 } },
