@@ -78,6 +78,34 @@ export function parseEnvelope(value: unknown): EnvelopeResult {
   return { success: false, issues };
 }
 
+/** The outcome of {@link parseEnvelopeText}: the envelope, or what is wrong. */
+export type EnvelopeTextResult =
+  | { success: true; envelope: VomoEnvelope }
+  | { success: false; problem: 'not-json' | 'not-envelope'; issues: string[] };
+
+/**
+ * Parses a body's text as JSON and checks its envelope. The issues never
+ * quote the text, as the JSON parser's own message would.
+ */
+export function parseEnvelopeText(text: string): EnvelopeTextResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return {
+      success: false,
+      problem: 'not-json',
+      issues: ['body: is not valid JSON'],
+    };
+  }
+
+  const parsed = parseEnvelope(value);
+  if (!parsed.success) {
+    return { success: false, problem: 'not-envelope', issues: parsed.issues };
+  }
+  return parsed;
+}
+
 /** Splits an event type that {@link parseEnvelope} has already accepted. */
 export function describeEventType(type: string): EventTypeParts {
   const [object = '', second = '', third] = type.split('.');

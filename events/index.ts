@@ -27,9 +27,11 @@ export {
 export {
   describeEventType,
   type EnvelopeResult,
+  type EnvelopeTextResult,
   EVENT_TYPE_MAX_CHARS,
   type EventTypeParts,
   parseEnvelope,
+  parseEnvelopeText,
   type VomoEnvelope,
 } from './envelope.js';
 export {

@@ -1,5 +1,5 @@
 import { type InspectedEvent, inspectEvent } from './catalogue.js';
-import { parseEnvelope } from './envelope.js';
+import { parseEnvelopeText } from './envelope.js';
 
 /** The outcome of {@link readEvent}: a typed event, or what is wrong. */
 export type ReadEventResult =
@@ -11,19 +11,10 @@ export type ReadEventResult =
  * with its drift paths. Issues never quote the body.
  */
 export function readEvent(body: string): ReadEventResult {
-  let value: unknown;
-
-  // The parser's own message would quote part of the body.
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return { success: false, issues: ['body: is not valid JSON'] };
-  }
-
-  const parsed = parseEnvelope(value);
+  const parsed = parseEnvelopeText(body);
 
   if (!parsed.success) {
-    return parsed;
+    return { success: false, issues: parsed.issues };
   }
   return { success: true, ...inspectEvent(parsed.envelope) };
 }

@@ -2,7 +2,7 @@ import { hashBody, isSha256Hex } from './body-integrity.js';
 import { inspectEvent, type VomoEvent } from './catalogue.js';
 import {
   describeEventType,
-  parseEnvelope,
+  parseEnvelopeText,
   type VomoEnvelope,
 } from './envelope.js';
 import { MESSAGE_ATTRIBUTE } from './message-attributes.js';
@@ -199,21 +199,14 @@ function readRequiredAttributes(
 function parseBody(
   body: string,
 ): { success: true; envelope: VomoEnvelope } | Failure {
-  let value: unknown;
+  const parsed = parseEnvelopeText(body);
 
-  // The parser's own message would quote part of the body.
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return fail('body-not-json', 'the body is not valid JSON');
+  if (parsed.success) {
+    return parsed;
   }
-
-  const parsed = parseEnvelope(value);
-
-  if (!parsed.success) {
-    return fail('envelope-invalid', parsed.issues.join('; '));
-  }
-  return { success: true, envelope: parsed.envelope };
+  return parsed.problem === 'not-json'
+    ? fail('body-not-json', 'the body is not valid JSON')
+    : fail('envelope-invalid', parsed.issues.join('; '));
 }
 
 function parseDate(text: string | undefined): Date | undefined {

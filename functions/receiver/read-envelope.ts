@@ -1,4 +1,4 @@
-import { parseEnvelope, type VomoEnvelope } from '../../events/index.js';
+import { parseEnvelopeText, type VomoEnvelope } from '../../events/index.js';
 import type { RejectionReason } from './answers.js';
 
 /** The body's text and envelope, or why the body is not a VOMO event. */
@@ -22,21 +22,17 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  */
 export function readEnvelope(body: Buffer): EnvelopeRead {
   let text: string;
-  let json: unknown;
   try {
     text = utf8.decode(body);
-    json = JSON.parse(text);
   } catch {
     return { success: false, reason: 'body-not-json' };
   }
 
-  const parsed = parseEnvelope(json);
+  const parsed = parseEnvelopeText(text);
   if (!parsed.success) {
-    return {
-      success: false,
-      reason: 'envelope-invalid',
-      issues: parsed.issues,
-    };
+    return parsed.problem === 'not-json'
+      ? { success: false, reason: 'body-not-json' }
+      : { success: false, reason: 'envelope-invalid', issues: parsed.issues };
   }
 
   if (UNSENDABLE.test(text)) {

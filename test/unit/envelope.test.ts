@@ -3,6 +3,7 @@ import {
   describeEventType,
   EVENT_TYPE_MAX_CHARS,
   parseEnvelope,
+  parseEnvelopeText,
 } from '../../events/envelope.js';
 
 // Values unlikely to appear in any rule text, so an echo would show.
@@ -234,6 +235,37 @@ describe('describeEventType', () => {
       object: 'form_2',
       action: 're_sent',
       isPublic: false,
+    });
+  });
+});
+
+describe('parseEnvelopeText', () => {
+  it('parses the text and returns the envelope', () => {
+    const text = JSON.stringify(buildEnvelope());
+
+    expect(parseEnvelopeText(text)).toEqual({
+      success: true,
+      envelope: buildEnvelope(),
+    });
+  });
+
+  it('tells text that is not JSON without quoting it', () => {
+    const result = parseEnvelopeText(`{"note":"${SECRET_STRING}"`);
+
+    expect(result).toEqual({
+      success: false,
+      problem: 'not-json',
+      issues: ['body: is not valid JSON'],
+    });
+  });
+
+  it('tells JSON that is not an envelope, with the broken rules', () => {
+    const text = JSON.stringify({ ...buildEnvelope(), organization_id: 0 });
+
+    expect(parseEnvelopeText(text)).toEqual({
+      success: false,
+      problem: 'not-envelope',
+      issues: ['organization_id: must be positive'],
     });
   });
 });
