@@ -17,8 +17,6 @@ import type { RelayConfig } from './config.js';
 import type { QueueConsumer } from './queue-consumer.js';
 import type { RelayQueue } from './relay-queue.js';
 
-export { RECEIVER_SERVICE_NAME };
-
 const PERIOD = Duration.minutes(5);
 
 export interface RelayAlarmsProps {

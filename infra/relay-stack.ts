@@ -13,10 +13,11 @@ import {
   RECEIVER_ENV,
   ROUTING_FILE_NAME,
 } from '../functions/receiver/environment.js';
+import { RECEIVER_SERVICE_NAME } from '../functions/receiver/handler.js';
 import type { RoutingTable } from '../functions/receiver/routes.js';
 import type { RelayConfig } from './config.js';
 import { QueueConsumer } from './queue-consumer.js';
-import { RECEIVER_SERVICE_NAME, RelayAlarms } from './relay-alarms.js';
+import { RelayAlarms } from './relay-alarms.js';
 import { RelayFunction } from './relay-function.js';
 import { RelayQueue } from './relay-queue.js';
 import { STACK_OUTPUT } from './stack-outputs.js';

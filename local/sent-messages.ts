@@ -1,5 +1,5 @@
 import type { SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
-import { MESSAGE_ATTRIBUTE } from '../functions/receiver/forward.js';
+import { MESSAGE_ATTRIBUTE } from '../events/index.js';
 
 /** One message a queue accepted, as local mode reports it. */
 export interface SentMessage {

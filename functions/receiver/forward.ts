@@ -12,8 +12,6 @@ import {
 } from '../../events/index.js';
 import { withDeadline } from './deadline.js';
 
-export { MESSAGE_ATTRIBUTE };
-
 /** What the receiver learned about one verified delivery. */
 export interface VerifiedDelivery {
   readonly body: string;

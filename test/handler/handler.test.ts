@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { encodeWireForm, readSample } from '../../events/index.js';
+import {
+  encodeWireForm,
+  MESSAGE_ATTRIBUTE,
+  readSample,
+} from '../../events/index.js';
 import {
   answerAccepted,
   answerRejected,
   type ReceiverAnswer,
 } from '../../functions/receiver/answers.js';
-import { MESSAGE_ATTRIBUTE } from '../../functions/receiver/forward.js';
 import {
   MAX_BODY_BYTES,
   RECEIVER_METRIC,

@@ -1,13 +1,17 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { hashBody, inspectEvent, readSample } from '../../events/index.js';
+import {
+  hashBody,
+  inspectEvent,
+  MESSAGE_ATTRIBUTE,
+  readSample,
+} from '../../events/index.js';
 import {
   answerAccepted,
   answerRejected,
   type ReceiverAnswer,
 } from '../../functions/receiver/answers.js';
-import { MESSAGE_ATTRIBUTE } from '../../functions/receiver/forward.js';
 import { MAX_BODY_BYTES } from '../../functions/receiver/handler.js';
 import type { ReceiverEvent } from '../../functions/receiver/request.js';
 import {

@@ -1,9 +1,11 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { RECEIVER_METRIC } from '../../functions/receiver/handler.js';
+import {
+  RECEIVER_METRIC,
+  RECEIVER_SERVICE_NAME,
+} from '../../functions/receiver/handler.js';
 import { METRICS_NAMESPACE } from '../../functions/telemetry.js';
-import { RECEIVER_SERVICE_NAME } from '../../infra/relay-alarms.js';
 import type { RelayStack } from '../../infra/relay-stack.js';
 import { SAMPLE_ROUTING } from '../fixtures/relay-config.js';
 import { synthesizeRelay } from './synthesize.js';

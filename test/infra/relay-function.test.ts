@@ -15,10 +15,12 @@ import {
   RECEIVER_ENV,
   ROUTING_FILE_NAME,
 } from '../../functions/receiver/environment.js';
-import { RECEIVER_METRIC } from '../../functions/receiver/handler.js';
+import {
+  RECEIVER_METRIC,
+  RECEIVER_SERVICE_NAME,
+} from '../../functions/receiver/handler.js';
 import { signBody } from '../../functions/receiver/signature.js';
 import { METRICS_NAMESPACE } from '../../functions/telemetry.js';
-import { RECEIVER_SERVICE_NAME } from '../../infra/relay-alarms.js';
 import { RELAY_RUNTIME, RelayFunction } from '../../infra/relay-function.js';
 import type { RelayStack } from '../../infra/relay-stack.js';
 import { buildLargeConfig, synthesizeRelay } from './synthesize.js';

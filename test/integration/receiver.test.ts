@@ -12,6 +12,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   encodeWireForm,
+  MESSAGE_ATTRIBUTE,
   readSample,
   SAMPLE_EVENT_TYPES,
 } from '../../events/index.js';
@@ -20,7 +21,6 @@ import {
   createSecretsClient,
   createSqsClient,
 } from '../../functions/receiver/aws-clients.js';
-import { MESSAGE_ATTRIBUTE } from '../../functions/receiver/forward.js';
 import {
   createReceiver,
   type ReceiverHandler,

@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { readSample } from '../../events/index.js';
+import { MESSAGE_ATTRIBUTE, readSample } from '../../events/index.js';
 import {
   buildMessage,
   forwardToQueues,
   groupIdOf,
   isFifoQueueUrl,
-  MESSAGE_ATTRIBUTE,
   type VerifiedDelivery,
 } from '../../functions/receiver/forward.js';
 

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_ATTRIBUTE } from '../../events/index.js';
-import { MESSAGE_ATTRIBUTE as SENT_ATTRIBUTE } from '../../functions/receiver/forward.js';
 
 describe('MESSAGE_ATTRIBUTE', () => {
-  it('is the very table the receiver sends with', () => {
-    expect(SENT_ATTRIBUTE).toBe(MESSAGE_ATTRIBUTE);
-  });
-
   it('keeps every name within the SQS rules for attribute names', () => {
     for (const name of Object.values(MESSAGE_ATTRIBUTE)) {
       expect(name).toMatch(/^[A-Za-z0-9_.-]{1,256}$/);
