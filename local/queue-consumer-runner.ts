@@ -20,11 +20,6 @@ import {
   type RecordSource,
 } from './lambda-sqs-event.js';
 
-// This loop plays Lambda's SQS trigger: a whole batch goes to one handler
-// call, and only the records its batchItemFailures leave out are deleted.
-// sqs-consumer (used by local/poll-queue.ts) handles messages one by one or
-// deletes a batch whole, so it cannot stand in for that contract.
-
 /** How long one receive waits for messages; a stop cuts it short. */
 export const POLL_WAIT_SECONDS = 5;
 
