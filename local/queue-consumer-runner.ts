@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import {
-  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   type Message,
-  ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
+import { Consumer } from 'sqs-consumer';
 import {
   type ConsumerConfig,
   RelayConfigError,
@@ -112,54 +111,43 @@ export async function startQueueConsumer(
   options: QueueConsumerOptions,
 ): Promise<RunningConsumer> {
   const facts = await readQueueFacts(options);
+  let outcome: BatchOutcome | undefined;
+  let finishBatch: (() => void) | undefined;
+  let batchFinished = Promise.resolve();
   const stopping = new AbortController();
+  let receiveFailed = false;
 
-  async function poll(): Promise<void> {
-    while (!stopping.signal.aborted) {
-      const messages = await receive();
-      if (messages.length === 0) {
-        continue;
+  const consumer = Consumer.create({
+    sqs: options.sqs,
+    queueUrl: options.queueUrl,
+    batchSize: Math.min(options.consumer.batchSize, MAX_RECEIVE_MESSAGES),
+    waitTimeSeconds: POLL_WAIT_SECONDS,
+    messageAttributeNames: ['All'],
+    messageSystemAttributeNames: [...RECORD_SYSTEM_ATTRIBUTES],
+    suppressFifoWarning: true,
+    // A failing server is asked again after a pause, not in a tight loop;
+    // a stop ends the pause and the receive is not sent.
+    preReceiveMessageCallback: async () => {
+      if (receiveFailed) {
+        receiveFailed = false;
+        await sleep(RECEIVE_RETRY_DELAY_MS, undefined, {
+          signal: stopping.signal,
+        });
       }
-
-      // Nothing a batch does may end the loop; a stop is the only way out.
-      try {
-        await consume(messages);
-      } catch (error) {
-        options.onError?.(options.queue, error);
-      }
-    }
-  }
-
-  async function receive(): Promise<Message[]> {
-    try {
-      const { Messages = [] } = await options.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: options.queueUrl,
-          MaxNumberOfMessages: Math.min(
-            options.consumer.batchSize,
-            MAX_RECEIVE_MESSAGES,
-          ),
-          WaitTimeSeconds: POLL_WAIT_SECONDS,
-          MessageAttributeNames: ['All'],
-          MessageSystemAttributeNames: [...RECORD_SYSTEM_ATTRIBUTES],
-        }),
-        { abortSignal: stopping.signal },
+    },
+    handleMessageBatch: async (messages) => {
+      outcome = undefined;
+      batchFinished = new Promise((resolve) => {
+        finishBatch = resolve;
+      });
+      const failedIds = await consume(messages);
+      return messages.filter(
+        ({ MessageId }) => !failedIds.has(MessageId ?? ''),
       );
-      return Messages;
-    } catch (error) {
-      if (stopping.signal.aborted) {
-        return [];
-      }
+    },
+  });
 
-      options.onError?.(options.queue, error);
-      await sleep(RECEIVE_RETRY_DELAY_MS, undefined, {
-        signal: stopping.signal,
-      }).catch(() => undefined);
-      return [];
-    }
-  }
-
-  async function consume(messages: Message[]): Promise<void> {
+  async function consume(messages: Message[]): Promise<ReadonlySet<string>> {
     const event = buildSqsEvent(messages, facts);
     const verdict = await invokeHandler(options, event, facts);
     const failedIds =
@@ -167,48 +155,49 @@ export async function startQueueConsumer(
         ? verdict.failedIds
         : new Set(messages.map((message) => message.MessageId ?? ''));
 
-    await deleteMessages(
-      messages.filter((message) => !failedIds.has(message.MessageId ?? '')),
-    );
-
-    options.onBatch?.({
+    outcome = {
       queue: options.queue,
       received: messages.length,
       failed: failedIds.size,
       visibilityTimeoutSeconds: facts.visibilityTimeoutSeconds,
       ...(verdict.kind === 'failed' && { error: verdict.reason }),
-    });
+    };
+    return failedIds;
   }
 
-  async function deleteMessages(messages: Message[]): Promise<void> {
-    if (messages.length === 0) {
-      return;
-    }
-
+  // Reported only after the library has deleted what did not fail, so a
+  // line in the terminal never runs ahead of the queue.
+  consumer.on('response_processed', () => {
     try {
-      const { Failed = [] } = await options.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: options.queueUrl,
-          Entries: messages.map((message, index) => ({
-            Id: String(index),
-            ReceiptHandle: message.ReceiptHandle,
-          })),
-        }),
-      );
-      if (Failed.length > 0) {
-        throw new Error(`${Failed.length} deletes failed`);
+      if (outcome !== undefined) {
+        options.onBatch?.(outcome);
       }
     } catch (error) {
       options.onError?.(options.queue, error);
     }
-  }
+    finishBatch?.();
+    finishBatch = undefined;
+  });
 
-  const polling = poll();
+  consumer.on('error', (error, messages) => {
+    const receiving = messages === undefined;
+    if (stopping.signal.aborted && receiving) {
+      return;
+    }
+
+    receiveFailed = receiving;
+    options.onError?.(options.queue, error);
+  });
+
+  consumer.start();
   return {
     queue: options.queue,
     stop: async () => {
       stopping.abort();
-      await polling;
+      // Aborting would also cancel a running batch's deletes, so only a
+      // waiting receive is cut short; a batch is left to finish.
+      consumer.stop({ abort: finishBatch === undefined });
+      await batchFinished;
     },
   };
 }

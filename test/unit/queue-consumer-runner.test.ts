@@ -324,6 +324,64 @@ describe('startQueueConsumer', () => {
     expect(sqsMock).not.toHaveReceivedCommand(DeleteMessageBatchCommand);
   });
 
+  it('lets a running batch finish and delete its records when stopped', async () => {
+    serveBatch(messagesOf('m1'));
+    let release: (answer?: unknown) => void = () => undefined;
+    const handler = vi.fn<SqsHandler>(
+      () =>
+        new Promise((resolve) => {
+          release = resolve;
+        }),
+    );
+    const reports: BatchOutcome[] = [];
+    const consumer = await startQueueConsumer({
+      sqs: new SQSClient({ region: 'eu-west-1' }),
+      queue: 'catalog',
+      queueUrl: QUEUE_URL,
+      region: 'eu-west-1',
+      consumer: readConsumer(),
+      handler,
+      onBatch: (outcome) => reports.push(outcome),
+    });
+    await vi.waitFor(() => expect(handler).toHaveBeenCalled());
+
+    const stopped = consumer.stop();
+    release();
+    await stopped;
+
+    expect(reports).toMatchObject([{ received: 1, failed: 0 }]);
+    const [deletion] = sqsMock.commandCalls(DeleteMessageBatchCommand);
+    expect(deletion?.args[0].input.Entries).toMatchObject([
+      { ReceiptHandle: 'receipt-m1' },
+    ]);
+    const sendOptions = (deletion?.args as unknown[] | undefined)?.[1] as
+      | { abortSignal?: AbortSignal }
+      | undefined;
+    expect(sendOptions?.abortSignal?.aborted ?? false).toBe(false);
+  });
+
+  it('waits before asking a failing queue server again, and says why', async () => {
+    sqsMock.on(ReceiveMessageCommand).rejects(new Error('connection refused'));
+    const errors: unknown[] = [];
+
+    running.push(
+      await startQueueConsumer({
+        sqs: new SQSClient({ region: 'eu-west-1' }),
+        queue: 'catalog',
+        queueUrl: QUEUE_URL,
+        region: 'eu-west-1',
+        consumer: readConsumer(),
+        handler: async () => undefined,
+        onError: (_queue, error) => errors.push(error),
+      }),
+    );
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(sqsMock.commandCalls(ReceiveMessageCommand)).toHaveLength(1);
+    expect(String(errors[0])).toContain('connection refused');
+  });
+
   it('keeps polling when reporting a batch fails, and says so', async () => {
     sqsMock
       .on(ReceiveMessageCommand)
