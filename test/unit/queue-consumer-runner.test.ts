@@ -20,6 +20,7 @@ import {
   formatBatchOutcome,
   loadConsumerHandler,
   MAX_RECEIVE_MESSAGES,
+  type QueueConsumerOptions,
   type RunningConsumer,
   readBatchResponse,
   type SqsHandler,
@@ -65,21 +66,30 @@ function serveBatch(messages: Message[]): void {
     );
 }
 
+/** The options of a consumer of the catalog queue, changed where given. */
+function catalogConsumer(
+  options: Pick<QueueConsumerOptions, 'handler'> &
+    Partial<QueueConsumerOptions>,
+): QueueConsumerOptions {
+  return {
+    sqs: new SQSClient({ region: 'eu-west-1' }),
+    queue: 'catalog',
+    queueUrl: QUEUE_URL,
+    region: 'eu-west-1',
+    consumer: readConsumer(),
+    ...options,
+  };
+}
+
 /** Runs the handler on one batch and returns what became of it. */
 async function consumeOnce(
   handler: SqsHandler,
   consumer = readConsumer(),
 ): Promise<BatchOutcome> {
   const outcome = new Promise<BatchOutcome>((resolve) => {
-    startQueueConsumer({
-      sqs: new SQSClient({ region: 'eu-west-1' }),
-      queue: 'catalog',
-      queueUrl: QUEUE_URL,
-      region: 'eu-west-1',
-      consumer,
-      handler,
-      onBatch: resolve,
-    }).then((started) => running.push(started));
+    startQueueConsumer(
+      catalogConsumer({ consumer, handler, onBatch: resolve }),
+    ).then((started) => running.push(started));
   });
   return outcome;
 }
@@ -334,15 +344,12 @@ describe('startQueueConsumer', () => {
         }),
     );
     const reports: BatchOutcome[] = [];
-    const consumer = await startQueueConsumer({
-      sqs: new SQSClient({ region: 'eu-west-1' }),
-      queue: 'catalog',
-      queueUrl: QUEUE_URL,
-      region: 'eu-west-1',
-      consumer: readConsumer(),
-      handler,
-      onBatch: (outcome) => reports.push(outcome),
-    });
+    const consumer = await startQueueConsumer(
+      catalogConsumer({
+        handler,
+        onBatch: (outcome) => reports.push(outcome),
+      }),
+    );
     await vi.waitFor(() => expect(handler).toHaveBeenCalled());
 
     const stopped = consumer.stop();
@@ -365,15 +372,12 @@ describe('startQueueConsumer', () => {
     const errors: unknown[] = [];
 
     running.push(
-      await startQueueConsumer({
-        sqs: new SQSClient({ region: 'eu-west-1' }),
-        queue: 'catalog',
-        queueUrl: QUEUE_URL,
-        region: 'eu-west-1',
-        consumer: readConsumer(),
-        handler: async () => undefined,
-        onError: (_queue, error) => errors.push(error),
-      }),
+      await startQueueConsumer(
+        catalogConsumer({
+          handler: async () => undefined,
+          onError: (_queue, error) => errors.push(error),
+        }),
+      ),
     );
     await vi.waitFor(() => expect(errors).toHaveLength(1));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -397,21 +401,18 @@ describe('startQueueConsumer', () => {
     const reports: BatchOutcome[] = [];
 
     running.push(
-      await startQueueConsumer({
-        sqs: new SQSClient({ region: 'eu-west-1' }),
-        queue: 'catalog',
-        queueUrl: QUEUE_URL,
-        region: 'eu-west-1',
-        consumer: readConsumer(),
-        handler: async () => undefined,
-        onBatch: (outcome) => {
-          reports.push(outcome);
-          if (reports.length === 1) {
-            throw new Error('terminal closed');
-          }
-        },
-        onError: (_queue, error) => errors.push(error),
-      }),
+      await startQueueConsumer(
+        catalogConsumer({
+          handler: async () => undefined,
+          onBatch: (outcome) => {
+            reports.push(outcome);
+            if (reports.length === 1) {
+              throw new Error('terminal closed');
+            }
+          },
+          onError: (_queue, error) => errors.push(error),
+        }),
+      ),
     );
 
     await vi.waitFor(() => expect(reports).toHaveLength(2));
